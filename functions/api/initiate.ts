@@ -1,0 +1,23 @@
+// (API Gateway) --> initiate --> domain: POST /api/v4/initiate
+import { documentClient } from '#adapters/dynamodb';
+import { dynamoCustomerRepository } from '#adapters/customer-repository';
+import { dynamoTransactionRepository } from '#adapters/transaction-repository';
+import { JourneyHostsConfig, readConfig, TableConfig } from '#shared/config';
+import { InitiateRequest } from '#domain/initiate-request';
+import { api } from '#http/api';
+import { createAuthenticator } from '#use-cases/authenticate';
+import { initiate } from '#use-cases/initiate';
+import { systemClock } from '#use-cases/ports';
+
+const config = readConfig(TableConfig.extend(JourneyHostsConfig.shape));
+const db = documentClient(config);
+const customers = dynamoCustomerRepository(db, config.TABLE_NAME);
+const deps = {
+  transactions: dynamoTransactionRepository(db, config.TABLE_NAME),
+  clock: systemClock,
+  hosts: { baseUrl: config.PUBLIC_BASE_URL, prefixedBaseUrl: config.PREFIXED_BASE_URL },
+};
+
+export const handler = api({ auth: createAuthenticator({ customers, clock: systemClock }), body: InitiateRequest }).handle(
+  ({ customer, body }) => initiate(deps, customer, body),
+);

@@ -1,0 +1,110 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import type { Customer, StoredCredential } from '#domain/customer';
+import { Conflict } from '#domain/errors';
+import type { CustomerRepository } from '#use-cases/ports';
+import { toEpochSeconds } from './dynamodb.ts';
+
+type WriteItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+const profileKey = (customerId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: 'PROFILE' });
+const lookupKey = (tokenHash: string) => ({ pk: `CREDENTIAL#${tokenHash}`, sk: 'CREDENTIAL' });
+const listedKey = (customerId: string, tokenHash: string) => ({
+  pk: `CUSTOMER#${customerId}`,
+  sk: `CREDENTIAL#${tokenHash}`,
+});
+
+export function dynamoCustomerRepository(db: DynamoDBDocumentClient, tableName: string): CustomerRepository {
+  const credentialWrites = (credential: StoredCredential): WriteItem[] => {
+    const ttl = credential.expiresAt !== undefined ? { expiresAt: toEpochSeconds(credential.expiresAt) } : {};
+    return [
+      { Put: { TableName: tableName, Item: { ...lookupKey(credential.tokenHash), ...credential, ...ttl } } },
+      {
+        Put: {
+          TableName: tableName,
+          Item: { ...listedKey(credential.customerId, credential.tokenHash), ...credential, ...ttl },
+        },
+      },
+    ];
+  };
+
+  return {
+    async get(customerId) {
+      const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: profileKey(customerId) }));
+      return Item === undefined ? undefined : toCustomer(Item);
+    },
+
+    async create(customer, credential) {
+      try {
+        await db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: { ...profileKey(customer.customerId), ...customer },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+              ...credentialWrites(credential),
+            ],
+          }),
+        );
+      } catch (error) {
+        if (error instanceof TransactionCanceledException) {
+          throw new Conflict(`Customer ${customer.customerId} already exists.`);
+        }
+        throw error;
+      }
+    },
+
+    async findCredential(tokenHash) {
+      const { Item } = await db.send(
+        new GetCommand({ TableName: tableName, Key: lookupKey(tokenHash), ConsistentRead: true }),
+      );
+      return Item === undefined ? undefined : toCredential(Item);
+    },
+
+    async listCredentials(customerId) {
+      const { Items = [] } = await db.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :credential)',
+          ExpressionAttributeValues: { ':pk': `CUSTOMER#${customerId}`, ':credential': 'CREDENTIAL#' },
+          ConsistentRead: true,
+        }),
+      );
+      const now = Date.now();
+      return Items.map(toCredential).filter((c) => c.expiresAt === undefined || c.expiresAt > now);
+    },
+
+    async rotateCredentials(next, retire, retireAt) {
+      const retirements = retire.flatMap((credential): WriteItem[] =>
+        retireAt !== undefined
+          ? credentialWrites({ ...credential, expiresAt: retireAt })
+          : [
+              { Delete: { TableName: tableName, Key: lookupKey(credential.tokenHash) } },
+              { Delete: { TableName: tableName, Key: listedKey(credential.customerId, credential.tokenHash) } },
+            ],
+      );
+      await db.send(new TransactWriteCommand({ TransactItems: [...credentialWrites(next), ...retirements] }));
+    },
+  };
+}
+
+function toCustomer(item: Record<string, unknown>): Customer {
+  const { customerId, name, settings, createdAt } = item as unknown as Customer;
+  return { customerId, name, settings, createdAt };
+}
+
+function toCredential(item: Record<string, unknown>): StoredCredential {
+  const { tokenHash, secretHash, customerId, tokenHint, createdAt } = item as unknown as StoredCredential;
+  const expiresAt = typeof item.expiresAt === 'number' ? item.expiresAt * 1000 : undefined;
+  return { tokenHash, secretHash, customerId, tokenHint, createdAt, ...(expiresAt ? { expiresAt } : {}) };
+}

@@ -1,0 +1,34 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+/**
+ * The single table. Items, by key (`pk`, `sk`):
+ *
+ *   CUSTOMER#<id>          PROFILE       the customer and its settings
+ *   CUSTOMER#<id>          CREDENTIAL#<h> a credential listed under its customer (for rotation)
+ *   CREDENTIAL#<h>         CREDENTIAL    the same credential, found by its token's digest (for auth)
+ *   TX#<reference>         TRANSACTION   a transaction
+ *   TOKEN#<h>              TOKEN         an authorization token's digest → its transaction
+ *
+ * `expiresAt` (epoch seconds) is the table's TTL attribute. DynamoDB deletes expired items lazily,
+ * so every read checks expiry itself.
+ */
+export const TTL_ATTRIBUTE = 'expiresAt';
+export const KEY = { partition: 'pk', sort: 'sk' } as const;
+
+export interface DynamoConfig {
+  AWS_REGION: string;
+  DYNAMODB_ENDPOINT?: string | undefined;
+}
+
+export function documentClient(config: DynamoConfig): DynamoDBDocumentClient {
+  const client = new DynamoDBClient({
+    region: config.AWS_REGION,
+    ...(config.DYNAMODB_ENDPOINT ? { endpoint: config.DYNAMODB_ENDPOINT } : {}),
+  });
+  return DynamoDBDocumentClient.from(client, {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  });
+}
+
+export const toEpochSeconds = (epochMs: number): number => Math.ceil(epochMs / 1000);

@@ -1,0 +1,32 @@
+import { z } from 'zod';
+
+/**
+ * Environment configuration, read and validated once at cold start. A missing or malformed
+ * variable fails the start with its name; nothing defaults a table or bucket name silently.
+ */
+export function readConfig<S extends z.ZodObject>(schema: S, env: NodeJS.ProcessEnv = process.env): z.output<S> {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  return result.data;
+}
+
+/** Where the AWS clients send their requests: AWS itself, or a local server speaking its API. */
+export const AwsConfig = z.object({
+  AWS_REGION: z.string().min(1),
+  /** Set only by the local runner and the tests. */
+  DYNAMODB_ENDPOINT: z.url().optional(),
+  S3_ENDPOINT: z.url().optional(),
+  SQS_ENDPOINT: z.url().optional(),
+});
+
+export const TableConfig = AwsConfig.extend({ TABLE_NAME: z.string().min(1) });
+
+export const JourneyHostsConfig = z.object({
+  /** The journey's origin, e.g. `https://verify.example.com`. */
+  PUBLIC_BASE_URL: z.url(),
+  /** Optional pattern with `{prefix}` for customers with a domain prefix. */
+  PREFIXED_BASE_URL: z.string().includes('{prefix}').optional(),
+});

@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import { isCountryCode } from './countries.ts';
+import { locale, redirectUrl, reference, tokenLifetimeInMinutes } from './fields.ts';
+import { isWorkflowId, WORKFLOW_IDS } from './workflows.ts';
+
+/**
+ * The body of `POST /api/v4/initiate` (seed 000, "Request body"), every rule of the field table.
+ * Unknown fields are refused rather than ignored: a misspelt `callbackURL` would otherwise lose the
+ * integrator's callbacks without a word.
+ */
+
+export const ID_TYPES = ['PASSPORT', 'DRIVING_LICENSE', 'ID_CARD'] as const;
+export type IdType = (typeof ID_TYPES)[number];
+
+export const IdPreset = z
+  .strictObject({
+    index: z.literal(1),
+    country: z
+      .string()
+      .max(3)
+      .refine(isCountryCode, { message: 'must be an ISO 3166-1 alpha-3 country code or XKX', params: { rule: 'country-code' } }),
+    type: z.enum(ID_TYPES),
+  })
+  .meta({ id: 'IdPreset', description: 'Preset country and document type; skips the selection screen.' });
+
+export const IdentityPreset = z
+  .strictObject({
+    index: z.literal(2),
+    phrase: z
+      .string()
+      .min(1)
+      .max(30)
+      .regex(/^[A-Za-z0-9 ]+$/, { message: 'must use Latin letters, digits and spaces only' }),
+  })
+  .meta({ id: 'IdentityPreset', description: 'Preset Liveness Detection phrase (ID + Identity workflows).' });
+
+export const Presets = z
+  .array(z.discriminatedUnion('index', [IdPreset, IdentityPreset]))
+  .min(1)
+  .max(2)
+  .refine((presets) => new Set(presets.map((preset) => preset.index)).size === presets.length, {
+    message: 'must not repeat a preset index',
+    params: { rule: 'unique-index' },
+  });
+export type Presets = z.output<typeof Presets>;
+
+export const InitiateRequest = z
+  .strictObject({
+    customerInternalReference: reference(100).meta({
+      description: 'Your internal reference for the transaction. No PII.',
+      example: 'transaction_1234',
+    }),
+    userReference: reference(100).meta({
+      description: 'Your internal reference for the user. No PII.',
+      example: 'user_1234',
+    }),
+    reportingCriteria: reference(100).optional().meta({ example: 'myReport1234' }),
+    successUrl: redirectUrl(2047).optional().meta({
+      description: 'HTTPS URL the user is sent to after a successful journey; overrides the portal setting.',
+      example: 'https://www.yourcompany.com/success',
+    }),
+    errorUrl: redirectUrl(255).optional().meta({
+      description: 'HTTPS URL the user is sent to after an unsuccessful journey; overrides the portal setting.',
+      example: 'https://www.yourcompany.com/error',
+    }),
+    callbackUrl: redirectUrl(255).optional().meta({
+      description: 'HTTPS URL that receives the verification result; overrides the portal setting.',
+      example: 'https://www.yourcompany.com/callback',
+    }),
+    workflowId: z
+      .number()
+      .int()
+      .refine(isWorkflowId, { message: `must be one of ${WORKFLOW_IDS.join(', ')}`, params: { rule: 'one-of' } })
+      .optional()
+      .meta({ description: 'Verification type and capture method; overrides the portal setting.', example: 200 }),
+    presets: Presets.optional(),
+    locale: locale.optional(),
+    tokenLifetimeInMinutes: tokenLifetimeInMinutes.optional().meta({
+      description: 'Minutes until the authorization token expires (5–86400); overrides the portal setting.',
+      example: 30,
+    }),
+  })
+  .meta({ id: 'InitiateRequest' });
+
+export type InitiateRequest = z.output<typeof InitiateRequest>;
+
+export const InitiateResponse = z
+  .object({
+    timestamp: z.string().meta({ description: 'UTC, YYYY-MM-DDThh:mm:ss.SSSZ', example: '2018-07-03T08:23:12.494Z' }),
+    transactionReference: z.uuid().meta({ example: '7c3e9a2d-6f41-4a57-9d0e-2b1f8c4d5e60' }),
+    redirectUrl: z.string().max(255).meta({
+      example: 'https://yourcompany.openverify.example/web/v4/app?locale=en-GB&authorizationToken=…',
+    }),
+  })
+  .meta({ id: 'InitiateResponse' });
+export type InitiateResponse = z.output<typeof InitiateResponse>;

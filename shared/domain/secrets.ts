@@ -1,0 +1,33 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/**
+ * Secrets the system generates (API tokens and secrets, authorization tokens) carry 256 bits of
+ * randomness and are stored only as SHA-256 digests: at that entropy a fast hash is enough, and a
+ * slow one would cost every API call tens of milliseconds (DESIGN.md, security rules).
+ */
+
+const SECRET_BYTES = 32;
+
+/** 256 random bits, base64url (43 characters), with an optional recognisable prefix. */
+export function generateSecret(prefix = ''): string {
+  return prefix + randomBytes(SECRET_BYTES).toString('base64url');
+}
+
+export function sha256(value: string): string {
+  return createHash('sha256').update(value, 'utf8').digest('hex');
+}
+
+/** Constant-time comparison of two hex digests. */
+export function digestsEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a, 'hex');
+  const right = Buffer.from(b, 'hex');
+  return left.length === right.length && left.length > 0 && timingSafeEqual(left, right);
+}
+
+/** A token we issued has this shape; anything else is refused before any lookup. */
+export function looksLikeToken(value: string, prefix = ''): boolean {
+  return value.length === prefix.length + 43 && value.startsWith(prefix) && /^[A-Za-z0-9_-]+$/.test(value.slice(prefix.length));
+}
+
+export const API_TOKEN_PREFIX = 'ovk_';
+export const API_SECRET_PREFIX = 'ovs_';

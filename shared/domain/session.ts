@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { Presets } from './initiate-request.ts';
+import { LOCALES } from './locales.ts';
+import type { Transaction } from './transaction.ts';
+import { CAPTURE_METHODS, VERIFICATION_TYPES, WORKFLOW_IDS } from './workflows.ts';
+
+/** What the journey page receives when its authorization token is accepted. */
+export const JourneySession = z
+  .object({
+    transactionReference: z.uuid(),
+    customerInternalReference: z.string(),
+    workflowId: z.union(WORKFLOW_IDS.map((id) => z.literal(id))),
+    verificationType: z.enum(VERIFICATION_TYPES),
+    captureMethod: z.enum(CAPTURE_METHODS),
+    locale: z.enum(LOCALES),
+    skipIntro: z.boolean(),
+    presets: Presets.optional(),
+    expiresAt: z.string().meta({ description: 'When the authorization token expires (UTC).' }),
+    branding: z
+      .object({})
+      .meta({ description: 'Colours and images per locale; empty until the portal configures them.' }),
+  })
+  .meta({ id: 'JourneySession' });
+export type JourneySession = z.output<typeof JourneySession>;
+
+export const SessionError = z
+  .object({
+    errorCode: z.union([z.literal(9200), z.literal(9210)]),
+    message: z.string(),
+  })
+  .meta({ id: 'SessionError' });
+
+export function journeySession(transaction: Transaction): JourneySession {
+  const { options } = transaction;
+  return {
+    transactionReference: transaction.reference,
+    customerInternalReference: transaction.customerInternalReference,
+    workflowId: options.workflowId,
+    verificationType: options.verificationType,
+    captureMethod: options.captureMethod,
+    locale: options.locale,
+    skipIntro: options.skipIntro,
+    ...(options.presets ? { presets: options.presets } : {}),
+    expiresAt: new Date(transaction.tokenExpiresAt).toISOString(),
+    branding: {},
+  };
+}

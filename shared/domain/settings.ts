@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import { ValidationError } from './errors.ts';
+import { locale, redirectUrl, tokenLifetimeInMinutes } from './fields.ts';
+import type { InitiateRequest, Presets } from './initiate-request.ts';
+import type { Locale } from './locales.ts';
+import {
+  CAPTURE_METHODS,
+  type CaptureMethod,
+  VERIFICATION_TYPES,
+  type VerificationType,
+  WORKFLOWS,
+  type WorkflowId,
+  workflowIdOf,
+} from './workflows.ts';
+
+/**
+ * A customer's settings (seed 003, "Application settings"), with the portal's defaults until the
+ * portal exists: token lifetime 30 minutes, locale `en`, capture by camera and upload.
+ */
+export const CustomerSettings = z.object({
+  callbackUrl: redirectUrl(255).optional(),
+  successUrl: redirectUrl(2047).optional(),
+  errorUrl: redirectUrl(255).optional(),
+  captureMethod: z.enum(CAPTURE_METHODS).default('CAMERA_AND_UPLOAD'),
+  /** Used when the request names no workflow. */
+  verificationType: z.enum(VERIFICATION_TYPES).default('ID_ONLY'),
+  /** Netverify requires Identity Verification to be enabled before an ID + Identity workflow is used. */
+  identityVerificationEnabled: z.boolean().default(true),
+  skipIntro: z.boolean().default(false),
+  tokenLifetimeInMinutes: tokenLifetimeInMinutes.default(30),
+  defaultLocale: locale.default('en'),
+  domainPrefix: z
+    .string()
+    .max(63)
+    .regex(/^(?!-)[a-z0-9-]+(?<!-)$/, { message: 'must use a-z, 0-9 and -, and not start or end with -' })
+    .optional(),
+});
+export type CustomerSettings = z.output<typeof CustomerSettings>;
+
+export const DEFAULT_SETTINGS: CustomerSettings = CustomerSettings.parse({});
+
+/** What a transaction runs with: the request's values over the customer's settings. */
+export interface TransactionOptions {
+  workflowId: WorkflowId;
+  verificationType: VerificationType;
+  captureMethod: CaptureMethod;
+  locale: Locale;
+  tokenLifetimeInMinutes: number;
+  skipIntro: boolean;
+  successUrl?: string;
+  errorUrl?: string;
+  callbackUrl?: string;
+  presets?: Presets;
+}
+
+/** Values in the request override the customer's settings (seed 000). Pure. */
+export function resolveOptions(settings: CustomerSettings, request: InitiateRequest): TransactionOptions {
+  const workflow =
+    request.workflowId !== undefined
+      ? WORKFLOWS[request.workflowId]
+      : { verificationType: settings.verificationType, captureMethod: settings.captureMethod };
+
+  if (workflow.verificationType === 'ID_AND_IDENTITY' && !settings.identityVerificationEnabled) {
+    throw new ValidationError([
+      {
+        field: 'workflowId',
+        rule: 'identity-verification-disabled',
+        message: 'ID + Identity workflows need Identity Verification to be enabled for this account',
+      },
+    ]);
+  }
+  if (workflow.verificationType === 'ID_ONLY' && request.presets?.some((preset) => preset.index === 2)) {
+    throw new ValidationError([
+      {
+        field: 'presets',
+        rule: 'requires-identity-verification',
+        message: 'the Identity Verification preset (index 2) needs an ID + Identity workflow (200–202)',
+      },
+    ]);
+  }
+
+  return {
+    workflowId: workflowIdOf(workflow),
+    verificationType: workflow.verificationType,
+    captureMethod: workflow.captureMethod,
+    locale: request.locale ?? settings.defaultLocale,
+    tokenLifetimeInMinutes: request.tokenLifetimeInMinutes ?? settings.tokenLifetimeInMinutes,
+    skipIntro: settings.skipIntro,
+    successUrl: request.successUrl ?? settings.successUrl,
+    errorUrl: request.errorUrl ?? settings.errorUrl,
+    callbackUrl: request.callbackUrl ?? settings.callbackUrl,
+    presets: request.presets,
+  };
+}

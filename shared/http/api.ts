@@ -1,0 +1,152 @@
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type { z } from 'zod';
+import type { Customer } from '#domain/customer';
+import {
+  AppError,
+  NotAcceptable,
+  PayloadTooLarge,
+  SessionRejected,
+  Unauthorized,
+  UnsupportedMediaType,
+  ValidationError,
+} from '#domain/errors';
+import { parseOrThrow } from '#domain/validation';
+import type { Authenticate } from '#use-cases/authenticate';
+import { logger } from './logger.ts';
+import { acceptsJson, basicCredentials, bodyBytes, header, isJsonContentType } from './request.ts';
+import { type HttpResponse, json } from './responses.ts';
+
+/**
+ * The shape of every API entry point: middy runs the logger and the error mapping; the spec says
+ * what the request must bring (Basic credentials, a JSON body of a schema); the handler gets the
+ * parsed input and calls one use case.
+ *
+ *   export const handler = api({ auth, body: InitiateRequest }).handle(({ customer, body }) => …);
+ *
+ * The checks run in an order that gives nothing away: size, then credentials, then media types and
+ * headers, then the body.
+ */
+
+/** Far above any valid initiate body (its fields add up to under 4 KB). */
+export const MAX_BODY_BYTES = 16 * 1024;
+
+export const WWW_AUTHENTICATE = 'Basic realm="openverify", charset="UTF-8"';
+
+interface Spec<Body extends z.ZodType | undefined, Auth extends Authenticate | undefined> {
+  auth?: Auth;
+  body?: Body;
+  /** Require `Accept` to admit JSON and `User-Agent` to be present (the Netverify API's header rules). */
+  apiHeaders?: boolean;
+}
+
+export interface Input<Body, Auth> {
+  event: APIGatewayProxyEventV2;
+  body: Body extends z.ZodType ? z.output<Body> : undefined;
+  customer: Auth extends Authenticate ? Customer : undefined;
+}
+
+type Result = HttpResponse | Record<string, unknown>;
+
+export function api<Body extends z.ZodType | undefined = undefined, Auth extends Authenticate | undefined = undefined>(
+  spec: Spec<Body, Auth>,
+) {
+  return {
+    handle(run: (input: Input<Body, Auth>) => Promise<Result> | Result) {
+      const core = async (event: APIGatewayProxyEventV2): Promise<HttpResponse> => {
+        const raw = bodyBytes(event);
+        if (raw.length > MAX_BODY_BYTES) throw new PayloadTooLarge(`The body must be at most ${MAX_BODY_BYTES} bytes.`);
+
+        const customer = spec.auth ? await spec.auth(basicCredentials(header(event, 'authorization'))) : undefined;
+        if (customer) logger.appendKeys({ customerId: customer.customerId });
+
+        if (spec.apiHeaders !== false) checkApiHeaders(event);
+        const body = spec.body ? parseOrThrow(spec.body, parseJsonBody(event, raw)) : undefined;
+
+        const result = await run({ event, body, customer } as Input<Body, Auth>);
+        return 'statusCode' in result ? (result as HttpResponse) : json(200, result);
+      };
+
+      return middy<APIGatewayProxyEventV2, HttpResponse, Error, Context>()
+        .use(injectLambdaContext(logger, { resetKeys: true }))
+        .use(accessLog())
+        .use(errorResponses())
+        .handler(core);
+    },
+  };
+}
+
+function checkApiHeaders(event: APIGatewayProxyEventV2): void {
+  const accept = header(event, 'accept');
+  if (accept === undefined) {
+    throw new ValidationError([{ field: 'Accept', rule: 'required', message: 'header is required: application/json' }]);
+  }
+  if (!acceptsJson(accept)) throw new NotAcceptable('The API answers application/json; send Accept: application/json.');
+  if (!header(event, 'user-agent')?.trim()) {
+    throw new ValidationError([
+      { field: 'User-Agent', rule: 'required', message: 'header is required and should name your company and app' },
+    ]);
+  }
+}
+
+function parseJsonBody(event: APIGatewayProxyEventV2, raw: Buffer): unknown {
+  const contentType = header(event, 'content-type');
+  if (contentType === undefined || !isJsonContentType(contentType)) {
+    throw new UnsupportedMediaType('The body must be sent as Content-Type: application/json.');
+  }
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw new ValidationError([{ field: '(body)', rule: 'json', message: 'must be a valid JSON document' }]);
+  }
+}
+
+/** Maps errors to responses: a 4xx says what was wrong; a 5xx says nothing and is logged with the request id. */
+function errorResponses(): middy.MiddlewareObj<APIGatewayProxyEventV2, HttpResponse, Error, Context> {
+  return {
+    onError: async (request) => {
+      const error = request.error;
+      if (error instanceof AppError) {
+        request.response = errorResponse(error);
+        return;
+      }
+      logger.error('unhandled error', error as Error);
+      request.response = json(500, {
+        error: 'internal_error',
+        message: 'Something went wrong on our side.',
+        requestId: request.context.awsRequestId,
+      });
+    },
+  };
+}
+
+export function errorResponse(error: AppError): HttpResponse {
+  if (error instanceof ValidationError) {
+    return json(error.status, { error: error.code, message: 'The request is invalid.', errors: error.issues });
+  }
+  if (error instanceof SessionRejected) {
+    return json(error.status, { error: error.code, errorCode: error.errorCode, message: error.message });
+  }
+  const headers: Record<string, string> = error instanceof Unauthorized ? { 'www-authenticate': WWW_AUTHENTICATE } : {};
+  return json(error.status, { error: error.code, message: error.message }, headers);
+}
+
+function accessLog(): middy.MiddlewareObj<APIGatewayProxyEventV2, HttpResponse, Error, Context> {
+  const started = new WeakMap<object, number>();
+  const log = (request: middy.Request<APIGatewayProxyEventV2, HttpResponse, Error, Context>) => {
+    const ms = performance.now() - (started.get(request) ?? performance.now());
+    logger.info('request', {
+      route: request.event.routeKey,
+      status: request.response?.statusCode,
+      latencyMs: Math.round(ms * 10) / 10,
+    });
+  };
+  return {
+    before: async (request) => {
+      started.set(request, performance.now());
+    },
+    after: async (request) => log(request),
+    onError: async (request) => log(request),
+  };
+}

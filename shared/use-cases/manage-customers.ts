@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import type { Customer, IssuedCredential, StoredCredential } from '#domain/customer';
+import { NotFound } from '#domain/errors';
+import { API_SECRET_PREFIX, API_TOKEN_PREFIX, generateSecret, sha256 } from '#domain/secrets';
+import { CustomerSettings } from '#domain/settings';
+import { parseOrThrow } from '#domain/validation';
+import type { Clock, CustomerRepository } from './ports.ts';
+
+/** The operator's use cases behind the admin CLI: create a customer, rotate its credentials. */
+
+export interface ManageCustomersDeps {
+  customers: CustomerRepository;
+  clock: Clock;
+}
+
+export interface CreateCustomerInput {
+  name: string;
+  settings?: unknown;
+  /** Fixed credentials (the local demo uses them so scripts can); generated when absent. */
+  credential?: IssuedCredential;
+}
+
+export async function createCustomer(
+  deps: ManageCustomersDeps,
+  input: CreateCustomerInput,
+): Promise<{ customer: Customer; credential: IssuedCredential }> {
+  const now = deps.clock.now().toISOString();
+  const customer: Customer = {
+    customerId: randomUUID(),
+    name: input.name,
+    settings: parseOrThrow(CustomerSettings, input.settings ?? {}, 'settings.'),
+    createdAt: now,
+  };
+  const credential = input.credential ?? issueCredential();
+  await deps.customers.create(customer, storedCredential(customer.customerId, credential, now));
+  return { customer, credential };
+}
+
+/**
+ * Issues a new credential and retires the customer's others: at once, or after `graceMinutes` so
+ * that integrations can switch over without downtime.
+ */
+export async function rotateCredentials(
+  deps: ManageCustomersDeps,
+  customerId: string,
+  graceMinutes = 0,
+): Promise<IssuedCredential> {
+  const customer = await deps.customers.get(customerId);
+  if (customer === undefined) throw new NotFound(`No customer ${customerId}.`);
+  const now = deps.clock.now();
+  const current = await deps.customers.listCredentials(customerId);
+  const credential = issueCredential();
+  await deps.customers.rotateCredentials(
+    storedCredential(customerId, credential, now.toISOString()),
+    current,
+    graceMinutes > 0 ? now.getTime() + graceMinutes * 60_000 : undefined,
+  );
+  return credential;
+}
+
+export function issueCredential(): IssuedCredential {
+  return { apiToken: generateSecret(API_TOKEN_PREFIX), apiSecret: generateSecret(API_SECRET_PREFIX) };
+}
+
+function storedCredential(customerId: string, credential: IssuedCredential, createdAt: string): StoredCredential {
+  return {
+    tokenHash: sha256(credential.apiToken),
+    secretHash: sha256(credential.apiSecret),
+    customerId,
+    tokenHint: credential.apiToken.slice(0, API_TOKEN_PREFIX.length + 6),
+    createdAt,
+  };
+}
