@@ -35,7 +35,11 @@ export const IdentityPreset = z
   .meta({ id: 'IdentityPreset', description: 'Preset Liveness Detection phrase (ID + Identity workflows).' });
 
 export const Presets = z
-  .array(z.discriminatedUnion('index', [IdPreset, IdentityPreset]))
+  .array(
+    z.discriminatedUnion('index', [IdPreset, IdentityPreset], {
+      error: 'must be 1 (country and document type) or 2 (liveness phrase)',
+    }),
+  )
   .min(1)
   .max(2)
   .refine((presets) => new Set(presets.map((preset) => preset.index)).size === presets.length, {

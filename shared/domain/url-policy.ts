@@ -53,12 +53,14 @@ export function checkUrl(raw: string, maxLength: number): UrlViolation[] {
   } catch {
     return [{ rule: 'url', message: 'must be an absolute URL' }];
   }
-  if (url.protocol !== 'https:' || !/^https:\/\//i.test(raw)) {
-    return [{ rule: 'https-only', message: 'must use https://' }];
-  }
-
   const violations: UrlViolation[] = [];
-  const authority = raw.slice('https://'.length).split(/[/?#]/, 1)[0] ?? '';
+  const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.exec(raw)?.[0] ?? '';
+  if (url.protocol !== 'https:' || scheme.toLowerCase() !== 'https://') {
+    violations.push({ rule: 'https-only', message: 'must use https://' });
+  }
+  if (scheme === '') return violations;
+
+  const authority = raw.slice(scheme.length).split(/[/?#]/, 1)[0] ?? '';
   if (authority.includes('@')) {
     violations.push({ rule: 'no-credentials', message: 'must not contain a user name or password' });
   }
@@ -86,7 +88,7 @@ export function checkUrl(raw: string, maxLength: number): UrlViolation[] {
       message: `must not use the query parameter ${[...new Set(taken)].join(', ')}: the journey appends it`,
     });
   }
-  if (containsEmailAddress(raw.slice('https://'.length + authority.length))) {
+  if (containsEmailAddress(raw.slice(scheme.length + authority.length))) {
     violations.push({ rule: 'no-pii', message: 'must not contain personal data such as an e-mail address' });
   }
   return violations;

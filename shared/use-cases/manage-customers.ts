@@ -36,20 +36,24 @@ export async function createCustomer(
   return { customer, credential };
 }
 
-/**
- * Issues a new credential and retires the customer's others: at once, or after `graceMinutes` so
- * that integrations can switch over without downtime.
- */
+export interface RotateOptions {
+  /** Keep the old credentials working this long, so integrations can switch without downtime. */
+  graceMinutes?: number;
+  /** A fixed new credential (the local demo's); generated when absent. */
+  credential?: IssuedCredential;
+}
+
+/** Issues a new credential and retires the customer's others, at once or after a grace period. */
 export async function rotateCredentials(
   deps: ManageCustomersDeps,
   customerId: string,
-  graceMinutes = 0,
+  { graceMinutes = 0, credential = issueCredential() }: RotateOptions = {},
 ): Promise<IssuedCredential> {
   const customer = await deps.customers.get(customerId);
   if (customer === undefined) throw new NotFound(`No customer ${customerId}.`);
   const now = deps.clock.now();
-  const current = await deps.customers.listCredentials(customerId);
-  const credential = issueCredential();
+  const newHash = sha256(credential.apiToken);
+  const current = (await deps.customers.listCredentials(customerId)).filter((c) => c.tokenHash !== newHash);
   await deps.customers.rotateCredentials(
     storedCredential(customerId, credential, now.toISOString()),
     current,

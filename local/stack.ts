@@ -1,0 +1,155 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { pathToFileURL } from 'node:url';
+import { dynamoCustomerRepository } from '#adapters/customer-repository';
+import { documentClient } from '#adapters/dynamodb';
+import type { IssuedCredential } from '#domain/customer';
+import { QUEUES, type QueueDefinition } from '#shared/queues';
+import { ROUTES, type Route } from '#shared/routes';
+import { createCustomer, rotateCredentials } from '#use-cases/manage-customers';
+import { systemClock } from '#use-cases/ports';
+import { startDynamoDbLocal } from './dynamodb-local.ts';
+import { type Poller, type SqsHandler, startPoller } from './pollers.ts';
+import { ensureBucket, ensureQueue, ensureTable, LOCAL_CREDENTIALS, LOCAL_REGION } from './resources.ts';
+import { type ApiHandler, startRouter } from './router.ts';
+import { startS3Local } from './s3-server.ts';
+import { startSqsLocal } from './sqs-server.ts';
+
+/**
+ * The whole product on one machine: DynamoDB Local, s3rver and fauxqs on loopback, the same
+ * handlers behind the local router, pollers for the queue consumers, and a demo customer.
+ */
+
+const ROOT = resolve(import.meta.dirname, '..');
+export const LOCAL_NAMES = { table: 'openverify', bucket: 'openverify-images', queuePrefix: 'openverify' };
+
+export interface LocalStackOptions {
+  /** Where data persists between runs (`.local/` for `npm start`). */
+  dataDir: string;
+  port?: number;
+  /** Fixed demo credentials; new ones are issued on every start when absent. */
+  demoCredential?: IssuedCredential;
+  routes?: readonly Route[];
+  queues?: readonly QueueDefinition[];
+}
+
+export interface LocalStack {
+  url: string;
+  demo: { customerId: string; credential: IssuedCredential };
+  endpoints: { dynamodb: string; s3: string; sqs: string };
+  stop(): Promise<void>;
+}
+
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const dataDir = resolve(options.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const stoppers: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const stopOne of stoppers.reverse()) await stopOne().catch(() => undefined);
+  };
+
+  try {
+    const [dynamo, s3, sqs] = await Promise.all([
+      startDynamoDbLocal({ dataDir: join(dataDir, 'dynamodb') }).then((server) => {
+        stoppers.push(server.stop);
+        return server;
+      }),
+      startS3Local({ directory: join(dataDir, 's3') }).then((server) => {
+        stoppers.push(server.stop);
+        return server;
+      }),
+      startSqsLocal({ dataDir: join(dataDir, 'sqs') }).then((server) => {
+        stoppers.push(server.stop);
+        return server;
+      }),
+    ]);
+
+    const queues = options.queues ?? QUEUES;
+    await ensureTable(dynamo.endpoint, LOCAL_NAMES.table);
+    await ensureBucket(s3.endpoint, LOCAL_NAMES.bucket);
+    const queueUrls = new Map<QueueDefinition, string>();
+    for (const queue of queues) queueUrls.set(queue, await ensureQueue(sqs.endpoint, queue, LOCAL_NAMES.queuePrefix));
+
+    const router = await startRouter(options.routes ?? ROUTES, (route) => loadHandler<ApiHandler>(route.entry), {
+      port: options.port ?? 0,
+    });
+    stoppers.push(router.close);
+
+    // What Lambda's configuration gives each function in AWS; the handlers read it at cold start,
+    // which here is their first request, after this point.
+    Object.assign(process.env, {
+      AWS_REGION: LOCAL_REGION,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      DYNAMODB_ENDPOINT: dynamo.endpoint,
+      S3_ENDPOINT: s3.endpoint,
+      SQS_ENDPOINT: sqs.endpoint,
+      TABLE_NAME: LOCAL_NAMES.table,
+      BUCKET_NAME: LOCAL_NAMES.bucket,
+      PUBLIC_BASE_URL: router.url,
+      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+      ...Object.fromEntries(
+        [...queueUrls].map(([queue, url]) => [`QUEUE_URL_${queue.name.toUpperCase().replace(/-/g, '_')}`, url]),
+      ),
+    });
+
+    const sqsClient = new SQSClient({ endpoint: sqs.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    const pollers: Poller[] = [];
+    for (const [queue, url] of queueUrls) {
+      if (!queue.consumer) continue;
+      const handler = await loadHandler<SqsHandler>(queue.consumer);
+      pollers.push(
+        startPoller(sqsClient, queue, url, handler, {
+          onError: (error) => console.error(`queue ${queue.name}:`, error),
+        }),
+      );
+    }
+    stoppers.push(async () => {
+      await Promise.all(pollers.map((poller) => poller.stop()));
+      sqsClient.destroy();
+    });
+
+    const demo = await ensureDemoCustomer(dataDir, dynamo.endpoint, options.demoCredential);
+    return { url: router.url, demo, endpoints: { dynamodb: dynamo.endpoint, s3: s3.endpoint, sqs: sqs.endpoint }, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+async function loadHandler<H>(entry: string): Promise<H> {
+  const module = (await import(pathToFileURL(join(ROOT, entry)).href)) as { handler?: H };
+  if (typeof module.handler !== 'function') throw new Error(`${entry} exports no handler`);
+  return module.handler;
+}
+
+/**
+ * The demo customer persists with the data; its credentials are replaced on every start (the
+ * secrets exist only as digests, so they cannot be shown again), by fixed ones when given.
+ */
+async function ensureDemoCustomer(
+  dataDir: string,
+  endpoint: string,
+  credential: IssuedCredential | undefined,
+): Promise<LocalStack['demo']> {
+  const db = documentClient({ AWS_REGION: LOCAL_REGION, DYNAMODB_ENDPOINT: endpoint });
+  const deps = { customers: dynamoCustomerRepository(db, LOCAL_NAMES.table), clock: systemClock };
+  const file = join(dataDir, 'demo-customer.json');
+  const known = readDemoCustomerId(file);
+  if (known && (await deps.customers.get(known))) {
+    const issued = await rotateCredentials(deps, known, credential ? { credential } : {});
+    return { customerId: known, credential: issued };
+  }
+  const created = await createCustomer(deps, { name: 'Demo integrator', ...(credential ? { credential } : {}) });
+  writeFileSync(file, `${JSON.stringify({ customerId: created.customer.customerId })}\n`);
+  return { customerId: created.customer.customerId, credential: created.credential };
+}
+
+function readDemoCustomerId(file: string): string | undefined {
+  try {
+    return (JSON.parse(readFileSync(file, 'utf8')) as { customerId?: string }).customerId;
+  } catch {
+    return undefined;
+  }
+}
