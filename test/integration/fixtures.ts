@@ -1,0 +1,26 @@
+import { randomUUID } from 'node:crypto';
+import { inject } from 'vitest';
+import { documentClient } from '#adapters/dynamodb';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, ensureTable } from '../../local/resources.ts';
+
+/** A fresh table on the run's DynamoDB Local, and a document client for it. */
+export async function freshTable() {
+  const endpoint = inject('dynamodbEndpoint');
+  const tableName = `test-${randomUUID()}`;
+  await ensureTable(endpoint, tableName);
+  process.env.AWS_ACCESS_KEY_ID = LOCAL_CREDENTIALS.accessKeyId;
+  process.env.AWS_SECRET_ACCESS_KEY = LOCAL_CREDENTIALS.secretAccessKey;
+  const db = documentClient({ AWS_REGION: LOCAL_REGION, DYNAMODB_ENDPOINT: endpoint });
+  return { endpoint, tableName, db };
+}
+
+/** A clock the test moves by hand. */
+export function manualClock(start = new Date('2026-11-22T10:00:00.000Z')) {
+  let now = start.getTime();
+  return {
+    now: () => new Date(now),
+    advance(ms: number) {
+      now += ms;
+    },
+  };
+}

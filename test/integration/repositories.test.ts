@@ -1,0 +1,128 @@
+import { DescribeTimeToLiveCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { dynamoCustomerRepository } from '#adapters/customer-repository';
+import { dynamoTransactionRepository } from '#adapters/transaction-repository';
+import type { Customer, StoredCredential } from '#domain/customer';
+import { Conflict } from '#domain/errors';
+import { sha256 } from '#domain/secrets';
+import { DEFAULT_SETTINGS, resolveOptions } from '#domain/settings';
+import type { Transaction } from '#domain/transaction';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/resources.ts';
+import { freshTable } from './fixtures.ts';
+
+let table: Awaited<ReturnType<typeof freshTable>>;
+beforeAll(async () => {
+  table = await freshTable();
+});
+
+const customer = (customerId: string): Customer => ({
+  customerId,
+  name: 'Bank',
+  settings: DEFAULT_SETTINGS,
+  createdAt: '2026-11-22T10:00:00.000Z',
+});
+
+const credential = (customerId: string, n: number): StoredCredential => ({
+  tokenHash: sha256(`token-${customerId}-${n}`),
+  secretHash: sha256(`secret-${n}`),
+  customerId,
+  tokenHint: `ovk_${n}`,
+  createdAt: '2026-11-22T10:00:00.000Z',
+});
+
+describe('the table', () => {
+  it('has TTL enabled on expiresAt', async () => {
+    const client = new DynamoDBClient({ endpoint: table.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: table.tableName }));
+    expect(ttl.TimeToLiveDescription).toMatchObject({ TimeToLiveStatus: 'ENABLED', AttributeName: 'expiresAt' });
+  });
+});
+
+describe('customer repository', () => {
+  it('stores a customer with its credential, found by the token digest', async () => {
+    const repo = dynamoCustomerRepository(table.db, table.tableName);
+    await repo.create(customer('c1'), credential('c1', 1));
+    expect(await repo.get('c1')).toEqual(customer('c1'));
+    expect(await repo.findCredential(credential('c1', 1).tokenHash)).toEqual(credential('c1', 1));
+    expect(await repo.listCredentials('c1')).toEqual([credential('c1', 1)]);
+    expect(await repo.findCredential(sha256('nobody'))).toBeUndefined();
+  });
+
+  it('refuses to create the same customer twice', async () => {
+    const repo = dynamoCustomerRepository(table.db, table.tableName);
+    await repo.create(customer('c2'), credential('c2', 1));
+    await expect(repo.create(customer('c2'), credential('c2', 2))).rejects.toBeInstanceOf(Conflict);
+    expect(await repo.findCredential(credential('c2', 2).tokenHash)).toBeUndefined();
+  });
+
+  it('rotates credentials at once: the old one is gone', async () => {
+    const repo = dynamoCustomerRepository(table.db, table.tableName);
+    await repo.create(customer('c3'), credential('c3', 1));
+    await repo.rotateCredentials(credential('c3', 2), [credential('c3', 1)]);
+    expect(await repo.findCredential(credential('c3', 1).tokenHash)).toBeUndefined();
+    expect(await repo.listCredentials('c3')).toEqual([credential('c3', 2)]);
+  });
+
+  it('rotates with a grace period: the old one carries an expiry as its TTL attribute', async () => {
+    const repo = dynamoCustomerRepository(table.db, table.tableName);
+    await repo.create(customer('c4'), credential('c4', 1));
+    const retireAt = Date.now() + 10 * 60_000;
+    await repo.rotateCredentials(credential('c4', 2), [credential('c4', 1)], retireAt);
+    const old = await repo.findCredential(credential('c4', 1).tokenHash);
+    expect(old?.expiresAt).toBe(Math.ceil(retireAt / 1000) * 1000);
+    const { Item } = await table.db.send(
+      new GetCommand({ TableName: table.tableName, Key: { pk: `CREDENTIAL#${credential('c4', 1).tokenHash}`, sk: 'CREDENTIAL' } }),
+    );
+    expect(Item?.expiresAt).toBe(Math.ceil(retireAt / 1000));
+    expect((await repo.listCredentials('c4')).map((c) => c.tokenHint).sort()).toEqual(['ovk_1', 'ovk_2']);
+  });
+});
+
+describe('transaction repository', () => {
+  const transaction = (reference: string, tokenExpiresAt: number): Transaction => ({
+    reference,
+    customerId: 'c1',
+    state: 'INITIATED',
+    createdAt: '2026-11-22T10:00:00.000Z',
+    customerInternalReference: 'transaction_1234',
+    userReference: 'user_1234',
+    options: resolveOptions(DEFAULT_SETTINGS, {
+      customerInternalReference: 'transaction_1234',
+      userReference: 'user_1234',
+      workflowId: 200,
+      presets: [{ index: 1, country: 'AUT', type: 'PASSPORT' }],
+    }),
+    tokenExpiresAt,
+  });
+
+  it('stores a transaction and finds it by its token digest only', async () => {
+    const repo = dynamoTransactionRepository(table.db, table.tableName);
+    const tx = transaction('7c3e9a2d-6f41-4a57-9d0e-2b1f8c4d5e60', Date.parse('2026-11-22T10:30:00.000Z'));
+    await repo.create(tx, sha256('the-token'));
+    expect(await repo.get(tx.reference)).toEqual(tx);
+    expect(await repo.findByTokenHash(sha256('the-token'))).toEqual(tx);
+    expect(await repo.findByTokenHash(sha256('another-token'))).toBeUndefined();
+  });
+
+  it('gives the token item a TTL a day past the token expiry, and stores no token in clear', async () => {
+    const repo = dynamoTransactionRepository(table.db, table.tableName);
+    const expiry = Date.parse('2026-11-22T10:30:00.000Z');
+    const tx = transaction('0d5c1c7e-1b2a-4c3d-8e9f-0a1b2c3d4e5f', expiry);
+    await repo.create(tx, sha256('secret-token'));
+    const { Item } = await table.db.send(
+      new GetCommand({ TableName: table.tableName, Key: { pk: `TOKEN#${sha256('secret-token')}`, sk: 'TOKEN' } }),
+    );
+    expect(Item).toMatchObject({ reference: tx.reference, expiresAt: expiry / 1000 + 24 * 3600 });
+    expect(JSON.stringify(Item)).not.toContain('secret-token');
+  });
+
+  it('marks a transaction started once', async () => {
+    const repo = dynamoTransactionRepository(table.db, table.tableName);
+    const tx = transaction('9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d', Date.now() + 60_000);
+    await repo.create(tx, sha256('start-token'));
+    await repo.markStarted(tx.reference, '2026-11-22T10:01:00.000Z');
+    await repo.markStarted(tx.reference, '2026-11-22T10:02:00.000Z');
+    expect(await repo.get(tx.reference)).toMatchObject({ state: 'STARTED', startedAt: '2026-11-22T10:01:00.000Z' });
+  });
+});
