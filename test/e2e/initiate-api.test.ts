@@ -1,0 +1,160 @@
+import { rmSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO, initiate, initiateHeaders, newDataDir, type RunningProduct, SAMPLE_REQUEST, startProduct } from './local-process.ts';
+
+/** The product as a new user runs it (`npm start`), spoken to over real HTTP. */
+
+let product: RunningProduct;
+const dataDir = newDataDir();
+beforeAll(async () => {
+  product = await startProduct(dataDir);
+});
+afterAll(async () => {
+  await product?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const tokenOf = (redirectUrl: unknown) => new URL(String(redirectUrl)).searchParams.get('authorizationToken');
+
+describe('POST /api/v4/initiate', () => {
+  it('creates a transaction from the seed’s sample request', async () => {
+    const { status, body } = await initiate(product.url);
+    expect(status).toBe(200);
+    expect(Object.keys(body).sort()).toEqual(['redirectUrl', 'timestamp', 'transactionReference']);
+    expect(body.timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(body.transactionReference).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(String(body.redirectUrl).length).toBeLessThanOrEqual(255);
+    expect(body.redirectUrl).toMatch(new RegExp(`^${product.url}/web/v4/app\\?locale=en-GB&authorizationToken=[\\w-]{43}$`));
+  });
+
+  it('accepts the sample’s trailing-slash URL', async () => {
+    const response = await fetch(`${product.url}/api/v4/initiate/`, {
+      method: 'POST',
+      headers: initiateHeaders(),
+      body: JSON.stringify(SAMPLE_REQUEST),
+    });
+    expect(response.status).toBe(200);
+  });
+
+  it('answers 401 with WWW-Authenticate for missing or wrong credentials', async () => {
+    const { Authorization: _, ...anonymous } = initiateHeaders();
+    for (const headers of [anonymous, initiateHeaders({ ...DEMO, apiSecret: 'wrong' })]) {
+      const { status, headers: responseHeaders, body } = await initiate(product.url, SAMPLE_REQUEST, headers);
+      expect(status).toBe(401);
+      expect(responseHeaders.get('www-authenticate')).toMatch(/^Basic realm="openverify"/);
+      expect(body.error).toBe('unauthorized');
+    }
+  });
+
+  it('answers 415 for a body that is not JSON and 406 for an Accept without JSON', async () => {
+    const form = await initiate(product.url, SAMPLE_REQUEST, {
+      ...initiateHeaders(),
+      'Content-Type': 'application/x-www-form-urlencoded',
+    });
+    expect(form.status).toBe(415);
+    const xml = await initiate(product.url, SAMPLE_REQUEST, { ...initiateHeaders(), Accept: 'application/xml' });
+    expect(xml.status).toBe(406);
+  });
+
+  it('answers 413 for an oversized body', async () => {
+    const { status } = await initiate(product.url, { ...SAMPLE_REQUEST, reportingCriteria: 'x'.repeat(20_000) });
+    expect(status).toBe(413);
+  });
+
+  it('answers 400 naming each failing field and rule', async () => {
+    const { status, body } = await initiate(product.url, {
+      userReference: 'jane.doe@example.com',
+      successUrl: 'https://www.yourcompany.com:8443/success',
+      errorUrl: 'https://www.yourcompany.com/error?transactionStatus=ERROR',
+      callbackUrl: 'http://www.yourcompany.com/callback',
+      workflowId: 300,
+      locale: 'xx',
+      tokenLifetimeInMinutes: 4,
+      presets: [{ index: 1, country: 'ZZZ', type: 'PASSPORT' }],
+    });
+    expect(status).toBe(400);
+    const rules = (body.errors as Array<{ field: string; rule: string }>).map((e) => `${e.field}:${e.rule}`);
+    expect(rules.sort()).toEqual(
+      [
+        'callbackUrl:https-only',
+        'customerInternalReference:required',
+        'errorUrl:reserved-query-parameter',
+        'locale:one-of',
+        'presets[0].country:country-code',
+        'successUrl:no-port',
+        'tokenLifetimeInMinutes:minimum',
+        'userReference:no-pii',
+        'workflowId:one-of',
+      ].sort(),
+    );
+  });
+
+  it('never answers 500 to malformed requests', async () => {
+    const bodies = ['', '{', 'null', '[]', '"text"', '{"presets":{}}', '{"workflowId":"200"}', '\u0000\u0001'];
+    for (const raw of bodies) {
+      const response = await fetch(`${product.url}/api/v4/initiate`, { method: 'POST', headers: initiateHeaders(), body: raw });
+      expect(response.status, raw).toBe(400);
+    }
+  });
+});
+
+describe('GET /api/v4/session (the journey’s token check)', () => {
+  it('opens the session for the token in redirectUrl, and refuses others with 9200', async () => {
+    const { body } = await initiate(product.url);
+    const open = await fetch(`${product.url}/api/v4/session`, {
+      headers: { Authorization: `Bearer ${tokenOf(body.redirectUrl)}` },
+    });
+    expect(open.status).toBe(200);
+    expect(await open.json()).toMatchObject({
+      transactionReference: body.transactionReference,
+      workflowId: 200,
+      verificationType: 'ID_AND_IDENTITY',
+      captureMethod: 'CAMERA_AND_UPLOAD',
+      locale: 'en-GB',
+      presets: SAMPLE_REQUEST.presets,
+    });
+
+    const refused = await fetch(`${product.url}/api/v4/session`, { headers: { Authorization: `Bearer ${'x'.repeat(43)}` } });
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).toMatchObject({ errorCode: 9200 });
+  });
+});
+
+describe('the OpenAPI document', () => {
+  it('is served and describes initiate', async () => {
+    const response = await fetch(`${product.url}/api/v4/openapi.json`);
+    const document = (await response.json()) as { openapi: string; paths: Record<string, unknown> };
+    expect(document.openapi).toBe('3.1.0');
+    expect(Object.keys(document.paths)).toContain('/api/v4/initiate');
+  });
+});
+
+describe('restart and Ctrl-C', () => {
+  it('keeps data across a restart and stops everything cleanly', async () => {
+    const { body } = await initiate(product.url);
+    const output = product.output();
+    const code = await product.stop();
+    expect(code).toBe(0);
+    expect(product.output().slice(output.length)).toContain('Stopped.');
+    expect(await closedPort(product.url)).toBe(true);
+
+    product = await startProduct(dataDir);
+    const open = await fetch(`${product.url}/api/v4/session`, {
+      headers: { Authorization: `Bearer ${tokenOf(body.redirectUrl)}` },
+    });
+    expect(open.status).toBe(200);
+  });
+});
+
+function closedPort(url: string): Promise<boolean> {
+  const { port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port: Number(port) });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => resolve(true));
+  });
+}

@@ -1,0 +1,77 @@
+import { rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type Browser, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initiate, newDataDir, type RunningProduct, startProduct } from './local-process.ts';
+
+/** The journey page in a real Chromium: standalone, and embedded in an integrator's iframe. */
+
+let product: RunningProduct;
+let browser: Browser;
+const dataDir = newDataDir();
+
+beforeAll(async () => {
+  [product, browser] = await Promise.all([
+    startProduct(dataDir),
+    chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    }),
+  ]);
+});
+afterAll(async () => {
+  await browser?.close();
+  await product?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('the journey page', () => {
+  it('accepts the token of a fresh transaction and says so', async () => {
+    const { body } = await initiate(product.url);
+    const page = await browser.newPage();
+    await page.goto(String(body.redirectUrl));
+    await page.locator('#journey[data-state="ready"]').waitFor();
+    expect(await page.locator('h1').textContent()).toBe('Your verification link is valid');
+    expect(await page.locator('#facts').textContent()).toContain(String(body.transactionReference));
+    await page.close();
+  });
+
+  it('refuses an unknown token with error 9200', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${product.url}/web/v4/app?locale=en&authorizationToken=${'A'.repeat(43)}`);
+    await page.locator('#journey[data-state="error"]').waitFor();
+    expect(await page.locator('#journey').getAttribute('data-error-code')).toBe('9200');
+    expect(await page.locator('h1').textContent()).toBe('This verification link is not valid');
+    await page.close();
+  });
+
+  it('tells the embedding page through postMessage (eventType 510, loaded)', async () => {
+    const { body } = await initiate(product.url);
+    // The integrator's page, on another origin (localhost rather than 127.0.0.1).
+    const integrator: Server = createServer((_, response) => {
+      response.writeHead(200, { 'content-type': 'text/html' });
+      response.end(`<!doctype html><script>
+        window.events = [];
+        window.addEventListener('message', (e) => window.events.push(JSON.parse(e.data)));
+      </script><iframe src="${String(body.redirectUrl)}" allow="camera" width="930" height="750"></iframe>`);
+    });
+    await new Promise<void>((resolve) => integrator.listen(0, '127.0.0.1', resolve));
+    const port = (integrator.address() as AddressInfo).port;
+    try {
+      const page = await browser.newPage();
+      await page.goto(`http://localhost:${port}/`);
+      await page.waitForFunction(() => (window as unknown as { events: unknown[] }).events.length > 0);
+      const [event] = await page.evaluate(() => (window as unknown as { events: unknown[] }).events);
+      expect(event).toMatchObject({
+        eventType: 510,
+        transactionReference: body.transactionReference,
+        customerInternalReference: 'transaction_1234',
+        payload: { value: 'loaded' },
+      });
+      await page.close();
+    } finally {
+      integrator.close();
+    }
+  });
+});
