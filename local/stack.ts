@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { pathToFileURL } from 'node:url';
@@ -23,6 +23,7 @@ import { startSqsLocal } from './sqs-server.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 export const LOCAL_NAMES = { table: 'openverify', bucket: 'openverify-images', queuePrefix: 'openverify' };
+export const ENDPOINTS_FILE = 'endpoints.json';
 
 export interface LocalStackOptions {
   /** Where data persists between runs (`.local/` for `npm start`). */
@@ -111,6 +112,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
 
     const demo = await ensureDemoCustomer(dataDir, dynamo.endpoint, options.demoCredential);
+    // The admin CLI finds the running servers here (`npm run admin -- … --local`).
+    writeFileSync(join(dataDir, ENDPOINTS_FILE), `${JSON.stringify({ dynamodb: dynamo.endpoint, table: LOCAL_NAMES.table })}\n`);
+    stoppers.push(async () => rmSync(join(dataDir, ENDPOINTS_FILE), { force: true }));
     return { url: router.url, demo, endpoints: { dynamodb: dynamo.endpoint, s3: s3.endpoint, sqs: sqs.endpoint }, stop };
   } catch (error) {
     await stop();

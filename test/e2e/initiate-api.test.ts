@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { createConnection } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO, initiate, initiateHeaders, newDataDir, type RunningProduct, SAMPLE_REQUEST, startProduct } from './local-process.ts';
@@ -127,6 +129,34 @@ describe('the OpenAPI document', () => {
     const document = (await response.json()) as { openapi: string; paths: Record<string, unknown> };
     expect(document.openapi).toBe('3.1.0');
     expect(Object.keys(document.paths)).toContain('/api/v4/initiate');
+  });
+});
+
+describe('the admin CLI against the running product', () => {
+  const admin = async (...args: string[]) => {
+    const { stdout } = await promisify(execFile)(process.execPath, ['infra/admin-cli.ts', ...args, '--local'], {
+      env: { ...process.env, OPENVERIFY_DATA_DIR: dataDir },
+    });
+    return JSON.parse(stdout) as { customerId: string; apiToken: string; apiSecret: string };
+  };
+
+  it('creates a customer whose settings apply, and rotation retires the old credentials', async () => {
+    const created = await admin('create-customer', '--name', 'Bank', '--settings', '{"defaultLocale":"de"}');
+    const rotated = await admin('rotate-credentials', '--customer', created.customerId);
+
+    const old = await initiate(product.url, { customerInternalReference: 'r', userReference: 'u' }, initiateHeaders(created));
+    expect(old.status).toBe(401);
+    const fresh = await initiate(product.url, { customerInternalReference: 'r', userReference: 'u' }, initiateHeaders(rotated));
+    expect(fresh.status).toBe(200);
+    expect(fresh.body.redirectUrl).toContain('locale=de&');
+  });
+
+  it('refuses invalid settings, naming the field and the rule', async () => {
+    const failure = await admin('create-customer', '--name', 'Bad', '--settings', '{"tokenLifetimeInMinutes":1}').catch(
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(failure).toMatchObject({ code: 1 });
+    expect((failure as { stderr: string }).stderr).toContain('settings.tokenLifetimeInMinutes (minimum)');
   });
 });
 
