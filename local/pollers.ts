@@ -15,7 +15,7 @@ import { LOCAL_REGION } from './resources.ts';
  * maxReceiveCount, SQS moves them to the dead-letter queue, as in AWS.
  */
 
-export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | undefined | void>;
+export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | undefined>;
 
 export interface Poller {
   stop(): Promise<void>;
@@ -58,7 +58,10 @@ export function startPoller(
           await sqs.send(
             new DeleteMessageBatchCommand({
               QueueUrl: queueUrl,
-              Entries: done.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle })),
+              Entries: done.map((message, index) => ({
+                Id: String(index),
+                ReceiptHandle: message.ReceiptHandle,
+              })),
             }),
           );
         }
@@ -94,7 +97,10 @@ function toRecord(message: Message, arn: string): SQSRecord {
     messageAttributes: Object.fromEntries(
       Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [
         name,
-        { dataType: value.DataType ?? 'String', ...(value.StringValue ? { stringValue: value.StringValue } : {}) },
+        {
+          dataType: value.DataType ?? 'String',
+          ...(value.StringValue ? { stringValue: value.StringValue } : {}),
+        },
       ]),
     ),
     md5OfBody: message.MD5OfBody ?? '',

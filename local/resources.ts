@@ -52,7 +52,12 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
 }
 
 export async function ensureBucket(endpoint: string, bucketName: string): Promise<void> {
-  const client = new S3Client({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, forcePathStyle: true });
+  const client = new S3Client({
+    endpoint,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+    forcePathStyle: true,
+  });
   try {
     await client.send(new CreateBucketCommand({ Bucket: bucketName }));
   } catch (error) {
@@ -80,7 +85,10 @@ export async function ensureQueue(endpoint: string, queue: QueueDefinition, pref
       Attributes: {
         VisibilityTimeout: String(queue.visibilityTimeoutSeconds),
         MessageRetentionPeriod: String(queue.retentionDays * 24 * 3600),
-        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: queue.maxReceiveCount }),
+        RedrivePolicy: JSON.stringify({
+          deadLetterTargetArn: dlqArn,
+          maxReceiveCount: queue.maxReceiveCount,
+        }),
       },
     }),
   );

@@ -10,7 +10,10 @@ import { normalisePath, type Route } from '#shared/routes';
  * over 10 MB itself, answers 404 for unknown routes and 500 when a handler throws.
  */
 
-export type ApiHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+export type ApiHandler = (
+  event: APIGatewayProxyEventV2,
+  context: Context,
+) => Promise<APIGatewayProxyStructuredResultV2>;
 
 const API_GATEWAY_MAX_BODY = 10 * 1024 * 1024;
 const TEXT_TYPES = /^(application\/(json|x-www-form-urlencoded|xml)|text\/)/i;
@@ -39,7 +42,8 @@ export async function startRouter(
   const server = createServer((request, response) => {
     serve(request, response).catch((error: unknown) => {
       console.error('local router:', error);
-      if (!response.headersSent) send(response, { statusCode: 500, body: '{"message":"Internal Server Error"}' });
+      if (!response.headersSent)
+        send(response, { statusCode: 500, body: '{"message":"Internal Server Error"}' });
     });
   });
 
@@ -50,7 +54,8 @@ export async function startRouter(
     if (!route) return send(response, { statusCode: 404, body: '{"message":"Not Found"}' });
 
     const body = await readBody(request);
-    if (body === undefined) return send(response, { statusCode: 413, body: '{"message":"Request Entity Too Large"}' });
+    if (body === undefined)
+      return send(response, { statusCode: 413, body: '{"message":"Request Entity Too Large"}' });
 
     const event = toEvent(request, url, route, body);
     const handler = await handlerOf(route);
@@ -95,10 +100,12 @@ async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
 function toEvent(request: IncomingMessage, url: URL, route: Route, body: Buffer): APIGatewayProxyEventV2 {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) {
-    if (value !== undefined && name !== 'cookie') headers[name] = Array.isArray(value) ? value.join(',') : value;
+    if (value !== undefined && name !== 'cookie')
+      headers[name] = Array.isArray(value) ? value.join(',') : value;
   }
   const query: Record<string, string> = {};
-  for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
+  for (const [name, value] of url.searchParams)
+    query[name] = name in query ? `${query[name]},${value}` : value;
   const now = new Date();
   const textual = TEXT_TYPES.test(headers['content-type'] ?? '');
   const routeKey = `${route.method} ${route.path}`;
@@ -129,7 +136,9 @@ function toEvent(request: IncomingMessage, url: URL, route: Route, body: Buffer)
       time: now.toUTCString(),
       timeEpoch: now.getTime(),
     },
-    ...(body.length > 0 ? { body: body.toString(textual ? 'utf8' : 'base64'), isBase64Encoded: !textual } : { isBase64Encoded: false }),
+    ...(body.length > 0
+      ? { body: body.toString(textual ? 'utf8' : 'base64'), isBase64Encoded: !textual }
+      : { isBase64Encoded: false }),
   };
 }
 
@@ -155,10 +164,14 @@ function send(response: ServerResponse, result: APIGatewayProxyStructuredResultV
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);
   if (result.cookies?.length) headers['set-cookie'] = result.cookies;
-  if (!Object.keys(headers).some((name) => name.toLowerCase() === 'content-type') && result.body !== undefined) {
+  if (
+    !Object.keys(headers).some((name) => name.toLowerCase() === 'content-type') &&
+    result.body !== undefined
+  ) {
     headers['content-type'] = 'application/json';
   }
-  const body = result.body === undefined ? '' : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8');
+  const body =
+    result.body === undefined ? '' : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8');
   response.writeHead(result.statusCode ?? 200, headers);
   response.end(body);
 }

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { pathToFileURL } from 'node:url';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { dynamoCustomerRepository } from '#adapters/customer-repository';
 import { documentClient } from '#adapters/dynamodb';
 import type { IssuedCredential } from '#domain/customer';
@@ -70,11 +70,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await ensureTable(dynamo.endpoint, LOCAL_NAMES.table);
     await ensureBucket(s3.endpoint, LOCAL_NAMES.bucket);
     const queueUrls = new Map<QueueDefinition, string>();
-    for (const queue of queues) queueUrls.set(queue, await ensureQueue(sqs.endpoint, queue, LOCAL_NAMES.queuePrefix));
+    for (const queue of queues)
+      queueUrls.set(queue, await ensureQueue(sqs.endpoint, queue, LOCAL_NAMES.queuePrefix));
 
-    const router = await startRouter(options.routes ?? ROUTES, (route) => loadHandler<ApiHandler>(route.entry), {
-      port: options.port ?? 0,
-    });
+    const router = await startRouter(
+      options.routes ?? ROUTES,
+      (route) => loadHandler<ApiHandler>(route.entry),
+      {
+        port: options.port ?? 0,
+      },
+    );
     stoppers.push(router.close);
 
     // What Lambda's configuration gives each function in AWS; the handlers read it at cold start,
@@ -91,11 +96,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       PUBLIC_BASE_URL: router.url,
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
       ...Object.fromEntries(
-        [...queueUrls].map(([queue, url]) => [`QUEUE_URL_${queue.name.toUpperCase().replace(/-/g, '_')}`, url]),
+        [...queueUrls].map(([queue, url]) => [
+          `QUEUE_URL_${queue.name.toUpperCase().replace(/-/g, '_')}`,
+          url,
+        ]),
       ),
     });
 
-    const sqsClient = new SQSClient({ endpoint: sqs.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    const sqsClient = new SQSClient({
+      endpoint: sqs.endpoint,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+    });
     const pollers: Poller[] = [];
     for (const [queue, url] of queueUrls) {
       if (!queue.consumer) continue;
@@ -113,9 +125,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     const demo = await ensureDemoCustomer(dataDir, dynamo.endpoint, options.demoCredential);
     // The admin CLI finds the running servers here (`npm run admin -- … --local`).
-    writeFileSync(join(dataDir, ENDPOINTS_FILE), `${JSON.stringify({ dynamodb: dynamo.endpoint, table: LOCAL_NAMES.table })}\n`);
+    writeFileSync(
+      join(dataDir, ENDPOINTS_FILE),
+      `${JSON.stringify({ dynamodb: dynamo.endpoint, table: LOCAL_NAMES.table })}\n`,
+    );
     stoppers.push(async () => rmSync(join(dataDir, ENDPOINTS_FILE), { force: true }));
-    return { url: router.url, demo, endpoints: { dynamodb: dynamo.endpoint, s3: s3.endpoint, sqs: sqs.endpoint }, stop };
+    return {
+      url: router.url,
+      demo,
+      endpoints: { dynamodb: dynamo.endpoint, s3: s3.endpoint, sqs: sqs.endpoint },
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;
@@ -145,7 +165,10 @@ async function ensureDemoCustomer(
     const issued = await rotateCredentials(deps, known, credential ? { credential } : {});
     return { customerId: known, credential: issued };
   }
-  const created = await createCustomer(deps, { name: 'Demo integrator', ...(credential ? { credential } : {}) });
+  const created = await createCustomer(deps, {
+    name: 'Demo integrator',
+    ...(credential ? { credential } : {}),
+  });
   writeFileSync(file, `${JSON.stringify({ customerId: created.customer.customerId })}\n`);
   return { customerId: created.customer.customerId, credential: created.credential };
 }

@@ -4,7 +4,10 @@ import { z } from 'zod';
  * Environment configuration, read and validated once at cold start. A missing or malformed
  * variable fails the start with its name; nothing defaults a table or bucket name silently.
  */
-export function readConfig<S extends z.ZodObject>(schema: S, env: NodeJS.ProcessEnv = process.env): z.output<S> {
+export function readConfig<S extends z.ZodObject>(
+  schema: S,
+  env: NodeJS.ProcessEnv = process.env,
+): z.output<S> {
   const result = schema.safeParse(env);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);

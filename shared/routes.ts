@@ -26,9 +26,27 @@ export const ROUTES = [
     table: 'readwrite',
     journeyHosts: true,
   },
-  { name: 'session', method: 'GET', path: '/api/v4/session', entry: 'functions/api/session.ts', table: 'readwrite' },
-  { name: 'openapi', method: 'GET', path: '/api/v4/openapi.json', entry: 'functions/api/openapi.ts', table: 'none' },
-  { name: 'journeyPage', method: 'GET', path: '/web/v4/app', entry: 'functions/web/journey-page.ts', table: 'none' },
+  {
+    name: 'session',
+    method: 'GET',
+    path: '/api/v4/session',
+    entry: 'functions/api/session.ts',
+    table: 'readwrite',
+  },
+  {
+    name: 'openapi',
+    method: 'GET',
+    path: '/api/v4/openapi.json',
+    entry: 'functions/api/openapi.ts',
+    table: 'none',
+  },
+  {
+    name: 'journeyPage',
+    method: 'GET',
+    path: '/web/v4/app',
+    entry: 'functions/web/journey-page.ts',
+    table: 'none',
+  },
 ] as const satisfies readonly Route[];
 
 /** Netverify's sample request posts to `/api/v4/initiate/`: a trailing slash reaches the same route. */

@@ -1,10 +1,11 @@
 // (API Gateway) --> initiate --> domain: POST /api/v4/initiate
-import { documentClient } from '#adapters/dynamodb';
+
 import { dynamoCustomerRepository } from '#adapters/customer-repository';
+import { documentClient } from '#adapters/dynamodb';
 import { dynamoTransactionRepository } from '#adapters/transaction-repository';
-import { JourneyHostsConfig, readConfig, TableConfig } from '#shared/config';
 import { InitiateRequest } from '#domain/initiate-request';
 import { api } from '#http/api';
+import { JourneyHostsConfig, readConfig, TableConfig } from '#shared/config';
 import { createAuthenticator } from '#use-cases/authenticate';
 import { initiate } from '#use-cases/initiate';
 import { systemClock } from '#use-cases/ports';
@@ -18,6 +19,7 @@ const deps = {
   hosts: { baseUrl: config.PUBLIC_BASE_URL, prefixedBaseUrl: config.PREFIXED_BASE_URL },
 };
 
-export const handler = api({ auth: createAuthenticator({ customers, clock: systemClock }), body: InitiateRequest }).handle(
-  ({ customer, body }) => initiate(deps, customer, body),
-);
+export const handler = api({
+  auth: createAuthenticator({ customers, clock: systemClock }),
+  body: InitiateRequest,
+}).handle(({ customer, body }) => initiate(deps, customer, body));

@@ -90,7 +90,9 @@ export function dynamoCustomerRepository(db: DynamoDBDocumentClient, tableName: 
           ? credentialWrites({ ...credential, expiresAt: retireAt })
           : [
               { Delete: { TableName: tableName, Key: lookupKey(credential.tokenHash) } },
-              { Delete: { TableName: tableName, Key: listedKey(credential.customerId, credential.tokenHash) } },
+              {
+                Delete: { TableName: tableName, Key: listedKey(credential.customerId, credential.tokenHash) },
+              },
             ],
       );
       await db.send(new TransactWriteCommand({ TransactItems: [...credentialWrites(next), ...retirements] }));

@@ -1,5 +1,10 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { Transaction } from '#domain/transaction';
 import type { TransactionRepository } from '#use-cases/ports';
 import { toEpochSeconds } from './dynamodb.ts';
@@ -13,7 +18,10 @@ const tokenKey = (tokenHash: string) => ({ pk: `TOKEN#${tokenHash}`, sk: 'TOKEN'
  */
 const TOKEN_RECORD_GRACE_MS = 24 * 60 * 60 * 1000;
 
-export function dynamoTransactionRepository(db: DynamoDBDocumentClient, tableName: string): TransactionRepository {
+export function dynamoTransactionRepository(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+): TransactionRepository {
   const get = async (reference: string): Promise<Transaction | undefined> => {
     const { Item } = await db.send(
       new GetCommand({ TableName: tableName, Key: transactionKey(reference), ConsistentRead: true }),

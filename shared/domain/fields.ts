@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import { canonicalLocale, LOCALES } from './locales.ts';
 import { containsEmailAddress } from './pii.ts';
 import { checkUrl } from './url-policy.ts';
-import { canonicalLocale, LOCALES } from './locales.ts';
 
 /** Field schemas shared by the initiate request and the customer's settings. */
 

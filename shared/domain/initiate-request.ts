@@ -18,7 +18,10 @@ export const IdPreset = z
     country: z
       .string()
       .max(3)
-      .refine(isCountryCode, { message: 'must be an ISO 3166-1 alpha-3 country code or XKX', params: { rule: 'country-code' } }),
+      .refine(isCountryCode, {
+        message: 'must be an ISO 3166-1 alpha-3 country code or XKX',
+        params: { rule: 'country-code' },
+      }),
     type: z.enum(ID_TYPES),
   })
   .meta({ id: 'IdPreset', description: 'Preset country and document type; skips the selection screen.' });
@@ -64,7 +67,8 @@ export const InitiateRequest = z
       example: 'https://www.yourcompany.com/success',
     }),
     errorUrl: redirectUrl(255).optional().meta({
-      description: 'HTTPS URL the user is sent to after an unsuccessful journey; overrides the portal setting.',
+      description:
+        'HTTPS URL the user is sent to after an unsuccessful journey; overrides the portal setting.',
       example: 'https://www.yourcompany.com/error',
     }),
     callbackUrl: redirectUrl(255).optional().meta({
@@ -74,9 +78,15 @@ export const InitiateRequest = z
     workflowId: z
       .number()
       .int()
-      .refine(isWorkflowId, { message: `must be one of ${WORKFLOW_IDS.join(', ')}`, params: { rule: 'one-of' } })
+      .refine(isWorkflowId, {
+        message: `must be one of ${WORKFLOW_IDS.join(', ')}`,
+        params: { rule: 'one-of' },
+      })
       .optional()
-      .meta({ description: 'Verification type and capture method; overrides the portal setting.', example: 200 }),
+      .meta({
+        description: 'Verification type and capture method; overrides the portal setting.',
+        example: 200,
+      }),
     presets: Presets.optional(),
     locale: locale.optional(),
     tokenLifetimeInMinutes: tokenLifetimeInMinutes.optional().meta({
@@ -90,7 +100,9 @@ export type InitiateRequest = z.output<typeof InitiateRequest>;
 
 export const InitiateResponse = z
   .object({
-    timestamp: z.string().meta({ description: 'UTC, YYYY-MM-DDThh:mm:ss.SSSZ', example: '2018-07-03T08:23:12.494Z' }),
+    timestamp: z
+      .string()
+      .meta({ description: 'UTC, YYYY-MM-DDThh:mm:ss.SSSZ', example: '2018-07-03T08:23:12.494Z' }),
     transactionReference: z.uuid().meta({ example: '7c3e9a2d-6f41-4a57-9d0e-2b1f8c4d5e60' }),
     redirectUrl: z.string().max(255).meta({
       example: 'https://yourcompany.openverify.example/web/v4/app?locale=en-GB&authorizationToken=…',

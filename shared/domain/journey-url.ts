@@ -16,7 +16,12 @@ export interface JourneyHosts {
   prefixedBaseUrl?: string;
 }
 
-export function journeyUrl(hosts: JourneyHosts, domainPrefix: string | undefined, locale: Locale, token: string): string {
+export function journeyUrl(
+  hosts: JourneyHosts,
+  domainPrefix: string | undefined,
+  locale: Locale,
+  token: string,
+): string {
   const base =
     domainPrefix !== undefined && hosts.prefixedBaseUrl !== undefined
       ? hosts.prefixedBaseUrl.replace('{prefix}', domainPrefix)

@@ -4,7 +4,8 @@
  * without false positives; it is looked for in the raw value and in its percent-decoded form.
  */
 
-const EMAIL = /[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+/;
+const EMAIL =
+  /[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+/;
 
 export function containsEmailAddress(value: string): boolean {
   return EMAIL.test(value) || EMAIL.test(safeDecode(value));

@@ -11,7 +11,14 @@ import type { TransactionOptions } from './settings.ts';
  * The retrieval API reports PENDING until DONE or FAILED.
  */
 
-export const TRANSACTION_STATES = ['INITIATED', 'STARTED', 'SUBMITTED', 'PROCESSING', 'DONE', 'FAILED'] as const;
+export const TRANSACTION_STATES = [
+  'INITIATED',
+  'STARTED',
+  'SUBMITTED',
+  'PROCESSING',
+  'DONE',
+  'FAILED',
+] as const;
 export type TransactionState = (typeof TRANSACTION_STATES)[number];
 
 const NEXT: Record<TransactionState, readonly TransactionState[]> = {
@@ -54,7 +61,10 @@ export interface Transaction {
  * journey had already started, else 9200 (seed 000, error codes).
  */
 export function assertSessionOpen(transaction: Transaction, now: Date): void {
-  if (now.getTime() < transaction.tokenExpiresAt && (transaction.state === 'INITIATED' || transaction.state === 'STARTED')) {
+  if (
+    now.getTime() < transaction.tokenExpiresAt &&
+    (transaction.state === 'INITIATED' || transaction.state === 'STARTED')
+  ) {
     return;
   }
   if (transaction.startedAt !== undefined) throw new SessionRejected(JourneyErrorCode.sessionExpired);

@@ -45,7 +45,9 @@ export function checkUrl(raw: string, maxLength: number): UrlViolation[] {
   }
   // Printable ASCII only: the spec asks for ASCII or punycode, and control characters hide content.
   if (!/^[\x21-\x7e]+$/.test(raw)) {
-    return [{ rule: 'ascii-only', message: 'must use printable ASCII characters only (IDNA punycode for hosts)' }];
+    return [
+      { rule: 'ascii-only', message: 'must use printable ASCII characters only (IDNA punycode for hosts)' },
+    ];
   }
   let url: URL;
   try {

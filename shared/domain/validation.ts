@@ -57,7 +57,9 @@ function ruleOf(issue: z.core.$ZodIssue): string {
 function messageOf(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case 'invalid_type':
-      return issue.input === undefined ? 'is required' : `must be ${article(issue.expected)} ${issue.expected}`;
+      return issue.input === undefined
+        ? 'is required'
+        : `must be ${article(issue.expected)} ${issue.expected}`;
     case 'too_big':
       return issue.origin === 'string'
         ? `must be at most ${issue.maximum} characters`

@@ -1,5 +1,5 @@
-import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
 import type { Customer } from '#domain/customer';
@@ -49,16 +49,20 @@ export interface Input<Body, Auth> {
 
 type Result = HttpResponse | Record<string, unknown>;
 
-export function api<Body extends z.ZodType | undefined = undefined, Auth extends Authenticate | undefined = undefined>(
-  spec: Spec<Body, Auth>,
-) {
+export function api<
+  Body extends z.ZodType | undefined = undefined,
+  Auth extends Authenticate | undefined = undefined,
+>(spec: Spec<Body, Auth>) {
   return {
     handle(run: (input: Input<Body, Auth>) => Promise<Result> | Result) {
       const core = async (event: APIGatewayProxyEventV2): Promise<HttpResponse> => {
         const raw = bodyBytes(event);
-        if (raw.length > MAX_BODY_BYTES) throw new PayloadTooLarge(`The body must be at most ${MAX_BODY_BYTES} bytes.`);
+        if (raw.length > MAX_BODY_BYTES)
+          throw new PayloadTooLarge(`The body must be at most ${MAX_BODY_BYTES} bytes.`);
 
-        const customer = spec.auth ? await spec.auth(basicCredentials(header(event, 'authorization'))) : undefined;
+        const customer = spec.auth
+          ? await spec.auth(basicCredentials(header(event, 'authorization')))
+          : undefined;
         if (customer) logger.appendKeys({ customerId: customer.customerId });
 
         if (spec.apiHeaders !== false) checkApiHeaders(event);
@@ -80,12 +84,19 @@ export function api<Body extends z.ZodType | undefined = undefined, Auth extends
 function checkApiHeaders(event: APIGatewayProxyEventV2): void {
   const accept = header(event, 'accept');
   if (accept === undefined) {
-    throw new ValidationError([{ field: 'Accept', rule: 'required', message: 'header is required: application/json' }]);
+    throw new ValidationError([
+      { field: 'Accept', rule: 'required', message: 'header is required: application/json' },
+    ]);
   }
-  if (!acceptsJson(accept)) throw new NotAcceptable('The API answers application/json; send Accept: application/json.');
+  if (!acceptsJson(accept))
+    throw new NotAcceptable('The API answers application/json; send Accept: application/json.');
   if (!header(event, 'user-agent')?.trim()) {
     throw new ValidationError([
-      { field: 'User-Agent', rule: 'required', message: 'header is required and should name your company and app' },
+      {
+        field: 'User-Agent',
+        rule: 'required',
+        message: 'header is required and should name your company and app',
+      },
     ]);
   }
 }
@@ -123,12 +134,17 @@ function errorResponses(): middy.MiddlewareObj<APIGatewayProxyEventV2, HttpRespo
 
 export function errorResponse(error: AppError): HttpResponse {
   if (error instanceof ValidationError) {
-    return json(error.status, { error: error.code, message: 'The request is invalid.', errors: error.issues });
+    return json(error.status, {
+      error: error.code,
+      message: 'The request is invalid.',
+      errors: error.issues,
+    });
   }
   if (error instanceof SessionRejected) {
     return json(error.status, { error: error.code, errorCode: error.errorCode, message: error.message });
   }
-  const headers: Record<string, string> = error instanceof Unauthorized ? { 'www-authenticate': WWW_AUTHENTICATE } : {};
+  const headers: Record<string, string> =
+    error instanceof Unauthorized ? { 'www-authenticate': WWW_AUTHENTICATE } : {};
   return json(error.status, { error: error.code, message: error.message }, headers);
 }
 

@@ -1,5 +1,5 @@
-import { createDocument } from 'zod-openapi';
 import { z } from 'zod';
+import { createDocument } from 'zod-openapi';
 import { InitiateRequest, InitiateResponse } from '#domain/initiate-request';
 import { JourneySession, SessionError } from '#domain/session';
 
@@ -43,8 +43,16 @@ export function openApiDocument(serverUrl?: string) {
     ...(serverUrl ? { servers: [{ url: serverUrl }] } : {}),
     components: {
       securitySchemes: {
-        basicAuth: { type: 'http', scheme: 'basic', description: 'API token as user-id, API secret as password.' },
-        authorizationToken: { type: 'http', scheme: 'bearer', description: 'The journey’s authorizationToken.' },
+        basicAuth: {
+          type: 'http',
+          scheme: 'basic',
+          description: 'API token as user-id, API secret as password.',
+        },
+        authorizationToken: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'The journey’s authorizationToken.',
+        },
       },
     },
     paths: {
@@ -69,12 +77,17 @@ export function openApiDocument(serverUrl?: string) {
         get: {
           operationId: 'openSession',
           summary: 'The journey’s token check',
-          description: 'Called by the journey page. Opens (or reopens) the session; the first call marks the journey started.',
+          description:
+            'Called by the journey page. Opens (or reopens) the session; the first call marks the journey started.',
           security: [{ authorizationToken: [] }],
           responses: {
-            '200': { description: 'The session.', content: { 'application/json': { schema: JourneySession } } },
+            '200': {
+              description: 'The session.',
+              content: { 'application/json': { schema: JourneySession } },
+            },
             '401': {
-              description: 'Error 9200 (token missing, invalid or expired) or 9210 (expired after the journey started).',
+              description:
+                'Error 9200 (token missing, invalid or expired) or 9210 (expired after the journey started).',
               content: { 'application/json': { schema: SessionError } },
             },
           },

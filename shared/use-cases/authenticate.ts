@@ -59,11 +59,16 @@ function plausible({ apiToken, apiSecret }: BasicCredentials): boolean {
   return apiToken.length > 0 && apiToken.length <= 256 && apiSecret.length > 0 && apiSecret.length <= 256;
 }
 
-async function load(deps: AuthenticateDeps, tokenHash: string, cachedUntil: number): Promise<CacheEntry | undefined> {
+async function load(
+  deps: AuthenticateDeps,
+  tokenHash: string,
+  cachedUntil: number,
+): Promise<CacheEntry | undefined> {
   const credential = await deps.customers.findCredential(tokenHash);
   if (credential === undefined) return undefined;
   const customer = await deps.customers.get(credential.customerId);
   if (customer === undefined) return undefined;
-  const until = credential.expiresAt !== undefined ? Math.min(cachedUntil, credential.expiresAt) : cachedUntil;
+  const until =
+    credential.expiresAt !== undefined ? Math.min(cachedUntil, credential.expiresAt) : cachedUntil;
   return { credential, customer, cachedUntil: until };
 }

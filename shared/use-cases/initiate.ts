@@ -14,7 +14,11 @@ export interface InitiateDeps {
 }
 
 /** Creates a transaction for an authenticated customer and answers where to send the user. */
-export async function initiate(deps: InitiateDeps, customer: Customer, request: InitiateRequest): Promise<InitiateResponse> {
+export async function initiate(
+  deps: InitiateDeps,
+  customer: Customer,
+  request: InitiateRequest,
+): Promise<InitiateResponse> {
   const options = resolveOptions(customer.settings, request);
   const now = deps.clock.now();
   const token = generateSecret();

@@ -66,7 +66,11 @@ export function issueCredential(): IssuedCredential {
   return { apiToken: generateSecret(API_TOKEN_PREFIX), apiSecret: generateSecret(API_SECRET_PREFIX) };
 }
 
-function storedCredential(customerId: string, credential: IssuedCredential, createdAt: string): StoredCredential {
+function storedCredential(
+  customerId: string,
+  credential: IssuedCredential,
+  createdAt: string,
+): StoredCredential {
   return {
     tokenHash: sha256(credential.apiToken),
     secretHash: sha256(credential.apiSecret),

@@ -1,9 +1,17 @@
 import { execFile } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { promisify } from 'node:util';
 import { createConnection } from 'node:net';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO, initiate, initiateHeaders, newDataDir, type RunningProduct, SAMPLE_REQUEST, startProduct } from './local-process.ts';
+import {
+  DEMO,
+  initiate,
+  initiateHeaders,
+  newDataDir,
+  type RunningProduct,
+  SAMPLE_REQUEST,
+  startProduct,
+} from './local-process.ts';
 
 /** The product as a new user runs it (`npm start`), spoken to over real HTTP. */
 
@@ -25,9 +33,13 @@ describe('POST /api/v4/initiate', () => {
     expect(status).toBe(200);
     expect(Object.keys(body).sort()).toEqual(['redirectUrl', 'timestamp', 'transactionReference']);
     expect(body.timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
-    expect(body.transactionReference).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(body.transactionReference).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
     expect(String(body.redirectUrl).length).toBeLessThanOrEqual(255);
-    expect(body.redirectUrl).toMatch(new RegExp(`^${product.url}/web/v4/app\\?locale=en-GB&authorizationToken=[\\w-]{43}$`));
+    expect(body.redirectUrl).toMatch(
+      new RegExp(`^${product.url}/web/v4/app\\?locale=en-GB&authorizationToken=[\\w-]{43}$`),
+    );
   });
 
   it('accepts the sample’s trailing-slash URL', async () => {
@@ -55,12 +67,18 @@ describe('POST /api/v4/initiate', () => {
       'Content-Type': 'application/x-www-form-urlencoded',
     });
     expect(form.status).toBe(415);
-    const xml = await initiate(product.url, SAMPLE_REQUEST, { ...initiateHeaders(), Accept: 'application/xml' });
+    const xml = await initiate(product.url, SAMPLE_REQUEST, {
+      ...initiateHeaders(),
+      Accept: 'application/xml',
+    });
     expect(xml.status).toBe(406);
   });
 
   it('answers 413 for an oversized body', async () => {
-    const { status } = await initiate(product.url, { ...SAMPLE_REQUEST, reportingCriteria: 'x'.repeat(20_000) });
+    const { status } = await initiate(product.url, {
+      ...SAMPLE_REQUEST,
+      reportingCriteria: 'x'.repeat(20_000),
+    });
     expect(status).toBe(413);
   });
 
@@ -93,9 +111,22 @@ describe('POST /api/v4/initiate', () => {
   });
 
   it('never answers 500 to malformed requests', async () => {
-    const bodies = ['', '{', 'null', '[]', '"text"', '{"presets":{}}', '{"workflowId":"200"}', '\u0000\u0001'];
+    const bodies = [
+      '',
+      '{',
+      'null',
+      '[]',
+      '"text"',
+      '{"presets":{}}',
+      '{"workflowId":"200"}',
+      '\u0000\u0001',
+    ];
     for (const raw of bodies) {
-      const response = await fetch(`${product.url}/api/v4/initiate`, { method: 'POST', headers: initiateHeaders(), body: raw });
+      const response = await fetch(`${product.url}/api/v4/initiate`, {
+        method: 'POST',
+        headers: initiateHeaders(),
+        body: raw,
+      });
       expect(response.status, raw).toBe(400);
     }
   });
@@ -117,7 +148,9 @@ describe('GET /api/v4/session (the journey’s token check)', () => {
       presets: SAMPLE_REQUEST.presets,
     });
 
-    const refused = await fetch(`${product.url}/api/v4/session`, { headers: { Authorization: `Bearer ${'x'.repeat(43)}` } });
+    const refused = await fetch(`${product.url}/api/v4/session`, {
+      headers: { Authorization: `Bearer ${'x'.repeat(43)}` },
+    });
     expect(refused.status).toBe(401);
     expect(await refused.json()).toMatchObject({ errorCode: 9200 });
   });
@@ -134,9 +167,13 @@ describe('the OpenAPI document', () => {
 
 describe('the admin CLI against the running product', () => {
   const admin = async (...args: string[]) => {
-    const { stdout } = await promisify(execFile)(process.execPath, ['infra/admin-cli.ts', ...args, '--local'], {
-      env: { ...process.env, OPENVERIFY_DATA_DIR: dataDir },
-    });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['infra/admin-cli.ts', ...args, '--local'],
+      {
+        env: { ...process.env, OPENVERIFY_DATA_DIR: dataDir },
+      },
+    );
     return JSON.parse(stdout) as { customerId: string; apiToken: string; apiSecret: string };
   };
 
@@ -144,17 +181,29 @@ describe('the admin CLI against the running product', () => {
     const created = await admin('create-customer', '--name', 'Bank', '--settings', '{"defaultLocale":"de"}');
     const rotated = await admin('rotate-credentials', '--customer', created.customerId);
 
-    const old = await initiate(product.url, { customerInternalReference: 'r', userReference: 'u' }, initiateHeaders(created));
+    const old = await initiate(
+      product.url,
+      { customerInternalReference: 'r', userReference: 'u' },
+      initiateHeaders(created),
+    );
     expect(old.status).toBe(401);
-    const fresh = await initiate(product.url, { customerInternalReference: 'r', userReference: 'u' }, initiateHeaders(rotated));
+    const fresh = await initiate(
+      product.url,
+      { customerInternalReference: 'r', userReference: 'u' },
+      initiateHeaders(rotated),
+    );
     expect(fresh.status).toBe(200);
     expect(fresh.body.redirectUrl).toContain('locale=de&');
   });
 
   it('refuses invalid settings, naming the field and the rule', async () => {
-    const failure = await admin('create-customer', '--name', 'Bad', '--settings', '{"tokenLifetimeInMinutes":1}').catch(
-      (error: { code: number; stderr: string }) => error,
-    );
+    const failure = await admin(
+      'create-customer',
+      '--name',
+      'Bad',
+      '--settings',
+      '{"tokenLifetimeInMinutes":1}',
+    ).catch((error: { code: number; stderr: string }) => error);
     expect(failure).toMatchObject({ code: 1 });
     expect((failure as { stderr: string }).stderr).toContain('settings.tokenLifetimeInMinutes (minimum)');
   });

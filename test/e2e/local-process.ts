@@ -94,6 +94,14 @@ export function initiateHeaders(credential = DEMO): Record<string, string> {
 }
 
 export async function initiate(url: string, body: unknown = SAMPLE_REQUEST, headers = initiateHeaders()) {
-  const response = await fetch(`${url}/api/v4/initiate`, { method: 'POST', headers, body: JSON.stringify(body) });
-  return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, unknown> };
+  const response = await fetch(`${url}/api/v4/initiate`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify(body),
+  });
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (await response.json()) as Record<string, unknown>,
+  };
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import { documentClient } from '#adapters/dynamodb';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, ensureTable } from '../../local/resources.ts';
+import { ensureTable, LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/resources.ts';
 
 /** A fresh table on the run's DynamoDB Local, and a document client for it. */
 export async function freshTable() {

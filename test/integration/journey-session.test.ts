@@ -15,7 +15,10 @@ beforeAll(async () => {
   table = await freshTable();
 });
 
-const hosts = { baseUrl: 'https://verify.example.com', prefixedBaseUrl: 'https://{prefix}.verify.example.com' };
+const hosts = {
+  baseUrl: 'https://verify.example.com',
+  prefixedBaseUrl: 'https://{prefix}.verify.example.com',
+};
 
 function system() {
   const clock = manualClock();
@@ -24,7 +27,8 @@ function system() {
   return { clock, customers, transactions, deps: { customers, transactions, clock, hosts } };
 }
 
-const tokenOf = (redirectUrl: string) => new URL(redirectUrl).searchParams.get('authorizationToken') ?? undefined;
+const tokenOf = (redirectUrl: string) =>
+  new URL(redirectUrl).searchParams.get('authorizationToken') ?? undefined;
 
 async function rejection(promise: Promise<unknown>): Promise<number | undefined> {
   const error = await promise.then(
@@ -49,7 +53,9 @@ describe('initiate then open the session', () => {
       userReference: 'user_1234',
       workflowId: 201,
     });
-    expect(response.redirectUrl).toMatch(/^https:\/\/bank\.verify\.example\.com\/web\/v4\/app\?locale=de&authorizationToken=/);
+    expect(response.redirectUrl).toMatch(
+      /^https:\/\/bank\.verify\.example\.com\/web\/v4\/app\?locale=de&authorizationToken=/,
+    );
 
     const session = await openSession(deps, tokenOf(response.redirectUrl));
     expect(session).toMatchObject({

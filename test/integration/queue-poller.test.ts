@@ -8,7 +8,11 @@ import { ensureQueue, LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/resour
 
 /** The local event source mapping against fauxqs: partial batch failures and the redrive to the DLQ. */
 
-const sqs = new SQSClient({ endpoint: inject('sqsEndpoint'), region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+const sqs = new SQSClient({
+  endpoint: inject('sqsEndpoint'),
+  region: LOCAL_REGION,
+  credentials: LOCAL_CREDENTIALS,
+});
 afterAll(() => sqs.destroy());
 
 const queue: QueueDefinition = {
@@ -45,12 +49,17 @@ describe('queue poller', () => {
     await sqs.send(
       new SendMessageBatchCommand({
         QueueUrl: url,
-        Entries: ['good-1', 'bad-1', 'good-2'].map((body, index) => ({ Id: String(index), MessageBody: body })),
+        Entries: ['good-1', 'bad-1', 'good-2'].map((body, index) => ({
+          Id: String(index),
+          MessageBody: body,
+        })),
       }),
     );
 
     // The bad message is delivered maxReceiveCount times, then moves to the DLQ.
-    await until(() => (deliveries.filter((body) => body === 'bad-1').length >= queue.maxReceiveCount ? true : undefined));
+    await until(() =>
+      deliveries.filter((body) => body === 'bad-1').length >= queue.maxReceiveCount ? true : undefined,
+    );
     await new Promise((resolve) => setTimeout(resolve, (queue.visibilityTimeoutSeconds + 1) * 1000));
     await poller.stop();
 
@@ -59,7 +68,9 @@ describe('queue poller', () => {
     expect(deliveries.filter((body) => body === 'bad-1')).toHaveLength(queue.maxReceiveCount);
 
     const dlqUrl = url.replace(queue.name, `${queue.name}-dlq`);
-    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlqUrl, WaitTimeSeconds: 1 }));
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: dlqUrl, WaitTimeSeconds: 1 }),
+    );
     expect(Messages.map((message) => message.Body)).toEqual(['bad-1']);
   });
 });

@@ -33,9 +33,16 @@ const credential = (customerId: string, n: number): StoredCredential => ({
 
 describe('the table', () => {
   it('has TTL enabled on expiresAt', async () => {
-    const client = new DynamoDBClient({ endpoint: table.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    const client = new DynamoDBClient({
+      endpoint: table.endpoint,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+    });
     const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: table.tableName }));
-    expect(ttl.TimeToLiveDescription).toMatchObject({ TimeToLiveStatus: 'ENABLED', AttributeName: 'expiresAt' });
+    expect(ttl.TimeToLiveDescription).toMatchObject({
+      TimeToLiveStatus: 'ENABLED',
+      AttributeName: 'expiresAt',
+    });
   });
 });
 
@@ -72,7 +79,10 @@ describe('customer repository', () => {
     const old = await repo.findCredential(credential('c4', 1).tokenHash);
     expect(old?.expiresAt).toBe(Math.ceil(retireAt / 1000) * 1000);
     const { Item } = await table.db.send(
-      new GetCommand({ TableName: table.tableName, Key: { pk: `CREDENTIAL#${credential('c4', 1).tokenHash}`, sk: 'CREDENTIAL' } }),
+      new GetCommand({
+        TableName: table.tableName,
+        Key: { pk: `CREDENTIAL#${credential('c4', 1).tokenHash}`, sk: 'CREDENTIAL' },
+      }),
     );
     expect(Item?.expiresAt).toBe(Math.ceil(retireAt / 1000));
     expect((await repo.listCredentials('c4')).map((c) => c.tokenHint).sort()).toEqual(['ovk_1', 'ovk_2']);
@@ -111,7 +121,10 @@ describe('transaction repository', () => {
     const tx = transaction('0d5c1c7e-1b2a-4c3d-8e9f-0a1b2c3d4e5f', expiry);
     await repo.create(tx, sha256('secret-token'));
     const { Item } = await table.db.send(
-      new GetCommand({ TableName: table.tableName, Key: { pk: `TOKEN#${sha256('secret-token')}`, sk: 'TOKEN' } }),
+      new GetCommand({
+        TableName: table.tableName,
+        Key: { pk: `TOKEN#${sha256('secret-token')}`, sk: 'TOKEN' },
+      }),
     );
     expect(Item).toMatchObject({ reference: tx.reference, expiresAt: expiry / 1000 + 24 * 3600 });
     expect(JSON.stringify(Item)).not.toContain('secret-token');
@@ -123,6 +136,9 @@ describe('transaction repository', () => {
     await repo.create(tx, sha256('start-token'));
     await repo.markStarted(tx.reference, '2026-11-22T10:01:00.000Z');
     await repo.markStarted(tx.reference, '2026-11-22T10:02:00.000Z');
-    expect(await repo.get(tx.reference)).toMatchObject({ state: 'STARTED', startedAt: '2026-11-22T10:01:00.000Z' });
+    expect(await repo.get(tx.reference)).toMatchObject({
+      state: 'STARTED',
+      startedAt: '2026-11-22T10:01:00.000Z',
+    });
   });
 });
