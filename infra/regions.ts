@@ -19,7 +19,9 @@ export function isRegionKey(value: unknown): value is RegionKey {
 export function parseRegionKey(value: unknown): RegionKey {
   if (value === undefined) return DEFAULT_REGION;
   if (!isRegionKey(value)) {
-    throw new Error(`Unknown region ${JSON.stringify(value)}: use -c region=${Object.keys(REGIONS).join('|')}`);
+    throw new Error(
+      `Unknown region ${JSON.stringify(value)}: use -c region=${Object.keys(REGIONS).join('|')}`,
+    );
   }
   return value;
 }

@@ -6,6 +6,7 @@ import type { Customer } from '#domain/customer';
 import {
   AppError,
   NotAcceptable,
+  NotFound,
   PayloadTooLarge,
   SessionRejected,
   Unauthorized,
@@ -56,6 +57,7 @@ export function api<
   return {
     handle(run: (input: Input<Body, Auth>) => Promise<Result> | Result) {
       const core = async (event: APIGatewayProxyEventV2): Promise<HttpResponse> => {
+        assertExactPath(event);
         const raw = bodyBytes(event);
         if (raw.length > MAX_BODY_BYTES)
           throw new PayloadTooLarge(`The body must be at most ${MAX_BODY_BYTES} bytes.`);
@@ -79,6 +81,15 @@ export function api<
         .handler(core);
     },
   };
+}
+
+/**
+ * In AWS each route also answers on `<path>/{proxy+}`, because HTTP API route keys cannot end in a
+ * slash and Netverify's sample posts to `/api/v4/initiate/`; anything deeper than that slash is not
+ * this route.
+ */
+export function assertExactPath(event: APIGatewayProxyEventV2): void {
+  if (event.pathParameters?.proxy) throw new NotFound('Not Found');
 }
 
 function checkApiHeaders(event: APIGatewayProxyEventV2): void {

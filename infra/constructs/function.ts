@@ -1,0 +1,88 @@
+import path from 'node:path';
+import type { Duration } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+
+/** The repository root: route and queue entries are relative to it, and esbuild runs from it. */
+export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..', '..');
+
+export const LOG_RETENTION = RetentionDays.ONE_MONTH;
+
+/**
+ * ESM bundles have no `require`; some CommonJS dependencies still call it for Node built-ins,
+ * which esbuild turns into a throwing `__require` unless a real one is in scope.
+ */
+const REQUIRE_SHIM =
+  "import { createRequire as __openverifyCreateRequire } from 'node:module'; const require = __openverifyCreateRequire(import.meta.url);";
+
+export interface OpenverifyFunctionProps {
+  /** The handler module, relative to the repository root; it exports `handler`. */
+  entry: string;
+  timeout: Duration;
+  memorySize?: number;
+  description?: string;
+}
+
+export interface JourneyHostsEnvironment {
+  publicBaseUrl: string;
+  prefixedBaseUrl?: string | undefined;
+}
+
+/**
+ * Every Lambda function of openverify: the defaults are set here once (STYLE.md, Infrastructure),
+ * and grants come with the environment variable that names what was granted.
+ */
+export class OpenverifyFunction extends NodejsFunction {
+  constructor(scope: Construct, id: string, props: OpenverifyFunctionProps) {
+    // Explicit, so its retention is ours and the stack owns it (not Lambda's implicit, never-expiring group).
+    const logGroup = new LogGroup(scope, `${id}Logs`, { retention: LOG_RETENTION });
+    super(scope, id, {
+      entry: path.join(PROJECT_ROOT, props.entry),
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout,
+      description: props.description,
+      logGroup,
+      tracing: Tracing.ACTIVE,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: 'openverify',
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node24',
+        mainFields: ['module', 'main'],
+        banner: REQUIRE_SHIM,
+        // CDK leaves the SDK out by default; the runtime's copy is a different version and cold starts pay.
+        bundleAwsSDK: true,
+        minify: true,
+        sourceMap: true,
+        sourceMapMode: SourceMapMode.DEFAULT,
+        sourcesContent: false,
+        logLevel: LogLevel.WARNING,
+      },
+    });
+  }
+
+  /** Grants the table and sets `TABLE_NAME` (shared/config.ts `TableConfig`). */
+  bindTable(table: ITable, access: 'read' | 'readwrite'): this {
+    if (access === 'read') table.grantReadData(this);
+    else table.grantReadWriteData(this);
+    this.addEnvironment('TABLE_NAME', table.tableName);
+    return this;
+  }
+
+  /** Sets the journey's public hosts (shared/config.ts `JourneyHostsConfig`). */
+  bindJourneyHosts(hosts: JourneyHostsEnvironment): this {
+    this.addEnvironment('PUBLIC_BASE_URL', hosts.publicBaseUrl);
+    if (hosts.prefixedBaseUrl !== undefined) this.addEnvironment('PREFIXED_BASE_URL', hosts.prefixedBaseUrl);
+    return this;
+  }
+}

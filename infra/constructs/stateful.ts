@@ -1,0 +1,79 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
+import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  HttpMethods,
+  ObjectOwnership,
+} from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { KEY, TTL_ATTRIBUTE } from '#adapters/dynamodb';
+import type { QueueDefinition } from '#shared/queues';
+import { constructId } from './construct-id.ts';
+import { WorkQueue } from './work-queue.ts';
+
+export interface StatefulProps {
+  queues: readonly QueueDefinition[];
+  /** Origins whose pages upload images straight to the bucket (presigned POST or PUT). */
+  uploadOrigins: string[];
+  alarmAction?: IAlarmAction | undefined;
+}
+
+/**
+ * Everything that holds data, apart from the functions so that a redeploy of code never replaces
+ * it, and retained if the stack is deleted. Construct ids here are part of the data's identity:
+ * renaming one replaces the resource.
+ */
+export class Stateful extends Construct {
+  readonly table: Table;
+  readonly images: Bucket;
+  readonly queues: ReadonlyMap<string, WorkQueue>;
+
+  constructor(scope: Construct, id: string, props: StatefulProps) {
+    super(scope, id);
+
+    this.table = new Table(this, 'Table', {
+      partitionKey: { name: KEY.partition, type: AttributeType.STRING },
+      sortKey: { name: KEY.sort, type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      timeToLiveAttribute: TTL_ATTRIBUTE,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: TableEncryption.AWS_MANAGED,
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.images = new Bucket(this, 'Images', {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      versioned: false,
+      lifecycleRules: [
+        { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
+      ],
+      cors: [
+        {
+          allowedOrigins: props.uploadOrigins,
+          allowedMethods: [HttpMethods.POST, HttpMethods.PUT],
+          allowedHeaders: ['*'],
+          exposedHeaders: ['ETag'],
+          maxAge: 3600,
+        },
+      ],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    const queues = new Map<string, WorkQueue>();
+    for (const definition of props.queues) {
+      queues.set(
+        definition.name,
+        new WorkQueue(this, constructId(definition.name), { definition, alarmAction: props.alarmAction }),
+      );
+    }
+    this.queues = queues;
+  }
+}
