@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { QueueDefinition } from '#shared/queues';
+import { lambdaContext } from './lambda-context.ts';
 import { LOCAL_REGION } from './resources.ts';
 
 /**
@@ -48,7 +49,10 @@ export function startPoller(
         const records = Messages.map((message) => toRecord(message, arn));
         let failed = new Set<string>(records.map((record) => record.messageId));
         try {
-          const result = await handler({ Records: records }, pollerContext(queue));
+          const result = await handler(
+            { Records: records },
+            lambdaContext(queue.name, queue.visibilityTimeoutSeconds * 1000),
+          );
           failed = new Set((result?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
         } catch (error) {
           options.onError?.(error);
@@ -107,23 +111,5 @@ function toRecord(message: Message, arn: string): SQSRecord {
     eventSource: 'aws:sqs',
     eventSourceARN: arn,
     awsRegion: LOCAL_REGION,
-  };
-}
-
-function pollerContext(queue: QueueDefinition): Context {
-  const deadline = Date.now() + queue.visibilityTimeoutSeconds * 1000;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: `openverify-local-${queue.name}`,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:openverify-local-${queue.name}`,
-    memoryLimitInMB: '1024',
-    awsRequestId: crypto.randomUUID(),
-    logGroupName: `/aws/lambda/openverify-local-${queue.name}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => deadline - Date.now(),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
   };
 }

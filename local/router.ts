@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { normalisePath, type Route } from '#shared/routes';
+import { lambdaContext } from './lambda-context.ts';
 
 /**
  * The local stand-in for API Gateway (HTTP API, payload format 2.0): matches the route table, builds
@@ -61,7 +62,7 @@ export async function startRouter(
     const handler = await handlerOf(route);
     let result: APIGatewayProxyStructuredResultV2;
     try {
-      result = await handler(event, lambdaContext(route, event.requestContext.requestId));
+      result = await handler(event, lambdaContext(route.name, 10_000, event.requestContext.requestId));
     } catch (error) {
       console.error(`local router: ${route.name} threw`, error);
       result = { statusCode: 500, body: '{"message":"Internal Server Error"}' };
@@ -139,24 +140,6 @@ function toEvent(request: IncomingMessage, url: URL, route: Route, body: Buffer)
     ...(body.length > 0
       ? { body: body.toString(textual ? 'utf8' : 'base64'), isBase64Encoded: !textual }
       : { isBase64Encoded: false }),
-  };
-}
-
-function lambdaContext(route: Route, requestId: string): Context {
-  const deadline = Date.now() + 10_000;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: `openverify-local-${route.name}`,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:openverify-local-${route.name}`,
-    memoryLimitInMB: '512',
-    awsRequestId: requestId,
-    logGroupName: `/aws/lambda/openverify-local-${route.name}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => deadline - Date.now(),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
   };
 }
 

@@ -51,5 +51,5 @@ export const ROUTES = [
 
 /** Netverify's sample request posts to `/api/v4/initiate/`: a trailing slash reaches the same route. */
 export function normalisePath(path: string): string {
-  return path.length > 1 ? path.replace(/\/+$/, '') : path;
+  return path.replace(/\/+$/, '') || '/';
 }

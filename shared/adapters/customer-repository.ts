@@ -84,10 +84,10 @@ export function dynamoCustomerRepository(db: DynamoDBDocumentClient, tableName: 
       return Items.map(toCredential).filter((c) => c.expiresAt === undefined || c.expiresAt > now);
     },
 
-    async rotateCredentials(next, retire, retireAt) {
+    async rotateCredentials(next, retire) {
       const retirements = retire.flatMap((credential): WriteItem[] =>
-        retireAt !== undefined
-          ? credentialWrites({ ...credential, expiresAt: retireAt })
+        credential.expiresAt !== undefined
+          ? credentialWrites(credential)
           : [
               { Delete: { TableName: tableName, Key: lookupKey(credential.tokenHash) } },
               {

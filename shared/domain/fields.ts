@@ -11,8 +11,8 @@ const rule = (name: string) => ({ params: { rule: name } });
 export function reference(maxLength: number) {
   return z
     .string()
-    .min(1)
-    .max(maxLength)
+    .min(1, { abort: true })
+    .max(maxLength, { abort: true })
     .refine((value) => !/[\p{Cc}]/u.test(value), {
       message: 'must not contain control characters',
       ...rule('no-control-characters'),

@@ -17,11 +17,12 @@ export function sha256(value: string): string {
   return createHash('sha256').update(value, 'utf8').digest('hex');
 }
 
-/** Constant-time comparison of two hex digests. */
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+/** Constant-time comparison of two SHA-256 hex digests; anything else is never equal. */
 export function digestsEqual(a: string, b: string): boolean {
-  const left = Buffer.from(a, 'hex');
-  const right = Buffer.from(b, 'hex');
-  return left.length === right.length && left.length > 0 && timingSafeEqual(left, right);
+  if (!SHA256_HEX.test(a) || !SHA256_HEX.test(b)) return false;
+  return timingSafeEqual(Buffer.from(a, 'hex'), Buffer.from(b, 'hex'));
 }
 
 /** A token we issued has this shape; anything else is refused before any lookup. */

@@ -44,6 +44,7 @@ export function checkUrl(raw: string, maxLength: number): UrlViolation[] {
     return [{ rule: 'max-length', message: `must be at most ${maxLength} characters` }];
   }
   // Printable ASCII only: the spec asks for ASCII or punycode, and control characters hide content.
+  if (raw === '') return [{ rule: 'url', message: 'must be an absolute URL' }];
   if (!/^[\x21-\x7e]+$/.test(raw)) {
     return [
       { rule: 'ascii-only', message: 'must use printable ASCII characters only (IDNA punycode for hosts)' },
@@ -62,6 +63,12 @@ export function checkUrl(raw: string, maxLength: number): UrlViolation[] {
   }
   if (scheme === '') return violations;
 
+  // WHATWG parsing forgives extra slashes and backslashes after the scheme; the rules below read the
+  // authority from the raw text, so the text must say plainly where it is.
+  if (/^[/\\]/.test(raw.slice(scheme.length)) || raw.includes('\\')) {
+    violations.push({ rule: 'url', message: 'must be https://host/… without extra slashes or backslashes' });
+    return violations;
+  }
   const authority = raw.slice(scheme.length).split(/[/?#]/, 1)[0] ?? '';
   if (authority.includes('@')) {
     violations.push({ rule: 'no-credentials', message: 'must not contain a user name or password' });
@@ -70,7 +77,7 @@ export function checkUrl(raw: string, maxLength: number): UrlViolation[] {
   if (host.startsWith('[') || isIP(url.hostname) !== 0 || isIP(host.split(':')[0] ?? '') !== 0) {
     violations.push({ rule: 'no-ip-address', message: 'must name a host, not an IP address' });
   } else {
-    if (!host.startsWith('[') && host.includes(':')) {
+    if (host.includes(':') || url.port !== '') {
       violations.push({ rule: 'no-port', message: 'must not specify a port' });
     }
     if (!isDnsName(url.hostname)) {

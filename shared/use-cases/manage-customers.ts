@@ -54,10 +54,15 @@ export async function rotateCredentials(
   const now = deps.clock.now();
   const newHash = sha256(credential.apiToken);
   const current = (await deps.customers.listCredentials(customerId)).filter((c) => c.tokenHash !== newHash);
+  const retireAt = graceMinutes > 0 ? now.getTime() + graceMinutes * 60_000 : undefined;
+  // A credential already in its grace period keeps its end: a later rotation never extends it.
+  const retired = current.map((c) => {
+    const expiresAt = Math.min(c.expiresAt ?? Number.POSITIVE_INFINITY, retireAt ?? Number.POSITIVE_INFINITY);
+    return { ...c, expiresAt: Number.isFinite(expiresAt) ? expiresAt : undefined };
+  });
   await deps.customers.rotateCredentials(
     storedCredential(customerId, credential, now.toISOString()),
-    current,
-    graceMinutes > 0 ? now.getTime() + graceMinutes * 60_000 : undefined,
+    retired,
   );
   return credential;
 }

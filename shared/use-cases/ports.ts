@@ -12,8 +12,8 @@ export interface CustomerRepository {
   create(customer: Customer, credential: StoredCredential): Promise<void>;
   findCredential(tokenHash: string): Promise<StoredCredential | undefined>;
   listCredentials(customerId: string): Promise<StoredCredential[]>;
-  /** Adds `next`; retires each of `retire` (deleted, or kept until `retireAt` when given). */
-  rotateCredentials(next: StoredCredential, retire: StoredCredential[], retireAt?: number): Promise<void>;
+  /** Adds `next`; retires each of `retire`: kept until its `expiresAt` when set, else deleted at once. */
+  rotateCredentials(next: StoredCredential, retire: StoredCredential[]): Promise<void>;
 }
 
 export interface TransactionRepository {

@@ -75,7 +75,7 @@ describe('customer repository', () => {
     const repo = dynamoCustomerRepository(table.db, table.tableName);
     await repo.create(customer('c4'), credential('c4', 1));
     const retireAt = Date.now() + 10 * 60_000;
-    await repo.rotateCredentials(credential('c4', 2), [credential('c4', 1)], retireAt);
+    await repo.rotateCredentials(credential('c4', 2), [{ ...credential('c4', 1), expiresAt: retireAt }]);
     const old = await repo.findCredential(credential('c4', 1).tokenHash);
     expect(old?.expiresAt).toBe(Math.ceil(retireAt / 1000) * 1000);
     const { Item } = await table.db.send(

@@ -1,0 +1,116 @@
+import type { Customer, StoredCredential } from '#domain/customer';
+import type { Transaction } from '#domain/transaction';
+import type { Clock, CustomerRepository, TransactionRepository } from '#use-cases/ports';
+
+/**
+ * In-memory implementations of the use cases' ports, for unit tests. They copy what goes in and out
+ * (as a database would), count their calls, and read time from the same fake clock as the use case.
+ */
+
+export class FakeClock implements Clock {
+  private millis: number;
+  constructor(start: string | number = '2018-07-03T08:23:12.494Z') {
+    this.millis = typeof start === 'number' ? start : Date.parse(start);
+  }
+  now(): Date {
+    return new Date(this.millis);
+  }
+  advance(ms: number): void {
+    this.millis += ms;
+  }
+}
+
+export const MINUTE = 60_000;
+
+const copy = <T>(value: T): T => structuredClone(value);
+
+export class InMemoryCustomers implements CustomerRepository {
+  readonly customers = new Map<string, Customer>();
+  /** By token hash. */
+  readonly credentials = new Map<string, StoredCredential>();
+  readonly calls = { get: 0, create: 0, findCredential: 0, listCredentials: 0, rotateCredentials: 0 };
+  private readonly clock: Clock;
+
+  constructor(clock: Clock) {
+    this.clock = clock;
+  }
+
+  async get(customerId: string): Promise<Customer | undefined> {
+    this.calls.get++;
+    const customer = this.customers.get(customerId);
+    return customer && copy(customer);
+  }
+
+  async create(customer: Customer, credential: StoredCredential): Promise<void> {
+    this.calls.create++;
+    this.customers.set(customer.customerId, copy(customer));
+    this.credentials.set(credential.tokenHash, copy(credential));
+  }
+
+  async findCredential(tokenHash: string): Promise<StoredCredential | undefined> {
+    this.calls.findCredential++;
+    const credential = this.credentials.get(tokenHash);
+    return credential && copy(credential);
+  }
+
+  /** Like the DynamoDB adapter: credentials past their expiry are not listed. */
+  async listCredentials(customerId: string): Promise<StoredCredential[]> {
+    this.calls.listCredentials++;
+    const now = this.clock.now().getTime();
+    return [...this.credentials.values()]
+      .filter((c) => c.customerId === customerId && (c.expiresAt === undefined || c.expiresAt > now))
+      .map(copy);
+  }
+
+  async rotateCredentials(next: StoredCredential, retire: StoredCredential[]): Promise<void> {
+    this.calls.rotateCredentials++;
+    this.credentials.set(next.tokenHash, copy(next));
+    for (const credential of retire) {
+      if (credential.expiresAt === undefined) this.credentials.delete(credential.tokenHash);
+      else this.credentials.set(credential.tokenHash, copy(credential));
+    }
+  }
+}
+
+export class InMemoryTransactions implements TransactionRepository {
+  readonly transactions = new Map<string, Transaction>();
+  readonly tokens = new Map<string, string>();
+  /** Everything `create` received, as received. */
+  readonly created: { transaction: Transaction; tokenHash: string }[] = [];
+  readonly calls = { create: 0, get: 0, findByTokenHash: 0, markStarted: 0 };
+
+  async create(transaction: Transaction, tokenHash: string): Promise<void> {
+    this.calls.create++;
+    this.created.push(copy({ transaction, tokenHash }));
+    this.transactions.set(transaction.reference, copy(transaction));
+    this.tokens.set(tokenHash, transaction.reference);
+  }
+
+  async get(reference: string): Promise<Transaction | undefined> {
+    this.calls.get++;
+    const transaction = this.transactions.get(reference);
+    return transaction && copy(transaction);
+  }
+
+  async findByTokenHash(tokenHash: string): Promise<Transaction | undefined> {
+    this.calls.findByTokenHash++;
+    const reference = this.tokens.get(tokenHash);
+    const transaction = reference === undefined ? undefined : this.transactions.get(reference);
+    return transaction && copy(transaction);
+  }
+
+  async markStarted(reference: string, startedAt: string): Promise<void> {
+    this.calls.markStarted++;
+    const transaction = this.transactions.get(reference);
+    if (transaction?.state === 'INITIATED') {
+      this.transactions.set(reference, { ...transaction, state: 'STARTED', startedAt });
+    }
+  }
+
+  /** Test setup: change a stored transaction as a later stage of the product would. */
+  update(reference: string, change: Partial<Transaction>): void {
+    const transaction = this.transactions.get(reference);
+    if (transaction === undefined) throw new Error(`no transaction ${reference}`);
+    this.transactions.set(reference, { ...transaction, ...change });
+  }
+}

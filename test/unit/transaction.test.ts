@@ -1,0 +1,165 @@
+import { describe, expect, it } from 'vitest';
+import { JourneyErrorCode, SessionRejected } from '#domain/errors';
+import { JourneySession, journeySession } from '#domain/session';
+import { DEFAULT_SETTINGS, resolveOptions } from '#domain/settings';
+import {
+  assertSessionOpen,
+  canTransition,
+  scanStatus,
+  TRANSACTION_STATES,
+  type Transaction,
+  type TransactionState,
+} from '#domain/transaction';
+
+const NOW = new Date('2018-07-03T08:23:12.494Z');
+const MINUTE = 60_000;
+
+function transaction(change: Partial<Transaction> = {}): Transaction {
+  return {
+    reference: '7c3e9a2d-6f41-4a57-9d0e-2b1f8c4d5e60',
+    customerId: 'customer-1',
+    state: 'INITIATED',
+    createdAt: NOW.toISOString(),
+    customerInternalReference: 'transaction_1234',
+    userReference: 'user_1234',
+    options: resolveOptions(DEFAULT_SETTINGS, {
+      customerInternalReference: 'transaction_1234',
+      userReference: 'user_1234',
+    }),
+    tokenExpiresAt: NOW.getTime() + 30 * MINUTE,
+    ...change,
+  };
+}
+
+function rejection(run: () => void): SessionRejected {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(SessionRejected);
+    return error as SessionRejected;
+  }
+  throw new Error('expected a SessionRejected');
+}
+
+describe('canTransition', () => {
+  const ALLOWED: [TransactionState, TransactionState][] = [
+    ['INITIATED', 'STARTED'],
+    ['INITIATED', 'FAILED'],
+    ['STARTED', 'SUBMITTED'],
+    ['STARTED', 'FAILED'],
+    ['SUBMITTED', 'PROCESSING'],
+    ['SUBMITTED', 'STARTED'],
+    ['SUBMITTED', 'FAILED'],
+    ['PROCESSING', 'DONE'],
+    ['PROCESSING', 'FAILED'],
+  ];
+  const allowed = new Set(ALLOWED.map(([from, to]) => `${from}→${to}`));
+  const ALL = TRANSACTION_STATES.flatMap((from) => TRANSACTION_STATES.map((to) => [from, to] as const));
+
+  it.each(ALL)('%s → %s follows the state diagram', (from, to) => {
+    expect(canTransition(from, to)).toBe(allowed.has(`${from}→${to}`));
+  });
+
+  it('DONE and FAILED are final', () => {
+    for (const to of TRANSACTION_STATES) {
+      expect(canTransition('DONE', to)).toBe(false);
+      expect(canTransition('FAILED', to)).toBe(false);
+    }
+  });
+
+  it('no state moves to itself', () => {
+    for (const state of TRANSACTION_STATES) expect(canTransition(state, state)).toBe(false);
+  });
+});
+
+describe('scanStatus', () => {
+  it.each([
+    ['INITIATED', 'PENDING'],
+    ['STARTED', 'PENDING'],
+    ['SUBMITTED', 'PENDING'],
+    ['PROCESSING', 'PENDING'],
+    ['DONE', 'DONE'],
+    ['FAILED', 'FAILED'],
+  ] as const)('%s reads as %s', (state, status) => {
+    expect(scanStatus(state)).toBe(status);
+  });
+});
+
+describe('assertSessionOpen', () => {
+  it('opens a valid INITIATED or STARTED transaction', () => {
+    expect(() => assertSessionOpen(transaction(), NOW)).not.toThrow();
+    expect(() =>
+      assertSessionOpen(
+        transaction({ state: 'STARTED', startedAt: NOW.toISOString() }),
+        new Date(NOW.getTime() + MINUTE),
+      ),
+    ).not.toThrow();
+  });
+
+  it('opens until the last millisecond before expiry', () => {
+    const tx = transaction();
+    expect(() => assertSessionOpen(tx, new Date(tx.tokenExpiresAt - 1))).not.toThrow();
+  });
+
+  it('refuses at the expiry instant', () => {
+    const tx = transaction();
+    expect(rejection(() => assertSessionOpen(tx, new Date(tx.tokenExpiresAt))).errorCode).toBe(9200);
+  });
+
+  it('expired and never started → 9200', () => {
+    const tx = transaction();
+    const error = rejection(() => assertSessionOpen(tx, new Date(tx.tokenExpiresAt + MINUTE)));
+    expect(error.errorCode).toBe(JourneyErrorCode.tokenInvalid);
+    expect(error.status).toBe(401);
+    expect(error.code).toBe('session_rejected');
+  });
+
+  it('expired after the journey started → 9210', () => {
+    const tx = transaction({ state: 'STARTED', startedAt: new Date(NOW.getTime() + MINUTE).toISOString() });
+    const error = rejection(() => assertSessionOpen(tx, new Date(tx.tokenExpiresAt + MINUTE)));
+    expect(error.errorCode).toBe(JourneyErrorCode.sessionExpired);
+    expect(error.message).toMatch(/expired after the journey started/);
+  });
+
+  it.each(['SUBMITTED', 'PROCESSING', 'DONE', 'FAILED'] as const)(
+    'refuses a %s transaction before expiry',
+    (state) => {
+      const tx = transaction({ state, startedAt: NOW.toISOString() });
+      expect(rejection(() => assertSessionOpen(tx, NOW))).toBeInstanceOf(SessionRejected);
+    },
+  );
+
+  it('refuses a FAILED transaction that never started with 9200', () => {
+    expect(rejection(() => assertSessionOpen(transaction({ state: 'FAILED' }), NOW)).errorCode).toBe(9200);
+  });
+});
+
+describe('journeySession', () => {
+  it('tells the journey what it runs with, and validates against its schema', () => {
+    const tx = transaction();
+    const session = journeySession(tx);
+    expect(session).toEqual({
+      transactionReference: tx.reference,
+      customerInternalReference: 'transaction_1234',
+      workflowId: 100,
+      verificationType: 'ID_ONLY',
+      captureMethod: 'CAMERA_AND_UPLOAD',
+      locale: 'en',
+      skipIntro: false,
+      expiresAt: new Date(tx.tokenExpiresAt).toISOString(),
+      branding: {},
+    });
+    expect(JourneySession.parse(session)).toEqual(session);
+  });
+
+  it('includes presets only when the transaction has them', () => {
+    const presets = [{ index: 1 as const, country: 'AUT', type: 'PASSPORT' as const }];
+    const tx = transaction();
+    expect(journeySession({ ...tx, options: { ...tx.options, presets } }).presets).toEqual(presets);
+    expect('presets' in journeySession(tx)).toBe(false);
+  });
+
+  it('does not reveal the user reference', () => {
+    expect(JSON.stringify(journeySession(transaction()))).not.toContain('user_1234');
+  });
+});
