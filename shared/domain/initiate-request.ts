@@ -51,6 +51,22 @@ export const Presets = z
   });
 export type Presets = z.output<typeof Presets>;
 
+/** The manual's sample request (seed 000, "Sample request"): the OpenAPI example, and the tests' and bench's body. */
+export const SAMPLE_INITIATE_REQUEST = {
+  customerInternalReference: 'transaction_1234',
+  userReference: 'user_1234',
+  successUrl: 'https://www.yourcompany.com/success',
+  errorUrl: 'https://www.yourcompany.com/error',
+  callbackUrl: 'https://www.yourcompany.com/callback',
+  reportingCriteria: 'myReport1234',
+  workflowId: 200,
+  presets: [
+    { index: 1, country: 'AUT', type: 'PASSPORT' },
+    { index: 2, phrase: 'MY CUSTOM PHRASE' },
+  ],
+  locale: 'en-GB',
+} as const;
+
 export const InitiateRequest = z
   .strictObject({
     customerInternalReference: reference(100).meta({
@@ -94,7 +110,7 @@ export const InitiateRequest = z
       example: 30,
     }),
   })
-  .meta({ id: 'InitiateRequest' });
+  .meta({ id: 'InitiateRequest', example: SAMPLE_INITIATE_REQUEST });
 
 export type InitiateRequest = z.output<typeof InitiateRequest>;
 

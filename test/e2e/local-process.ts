@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { SAMPLE_INITIATE_REQUEST } from '#domain/initiate-request';
 
 /** Runs the product as `npm start` does (`node local/start.ts`), on a free port, in a data dir of its own. */
 
@@ -69,20 +70,7 @@ export async function startProduct(dataDir: string): Promise<RunningProduct> {
   };
 }
 
-export const SAMPLE_REQUEST = {
-  customerInternalReference: 'transaction_1234',
-  userReference: 'user_1234',
-  successUrl: 'https://www.yourcompany.com/success',
-  errorUrl: 'https://www.yourcompany.com/error',
-  callbackUrl: 'https://www.yourcompany.com/callback',
-  reportingCriteria: 'myReport1234',
-  workflowId: 200,
-  presets: [
-    { index: 1, country: 'AUT', type: 'PASSPORT' },
-    { index: 2, phrase: 'MY CUSTOM PHRASE' },
-  ],
-  locale: 'en-GB',
-};
+export const SAMPLE_REQUEST = SAMPLE_INITIATE_REQUEST;
 
 export function initiateHeaders(credential = DEMO): Record<string, string> {
   return {
