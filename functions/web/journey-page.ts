@@ -6,7 +6,8 @@ import { html } from '#http/responses';
 import { renderJourneyPage } from '../../web/journey/page.ts';
 
 export const handler = middy<APIGatewayProxyEventV2>().handler(async (event) => {
-  if (event.pathParameters?.proxy) return html(404, '<!doctype html><title>Not found</title><h1>Not found</h1>');
+  if (event.pathParameters?.proxy)
+    return html(404, '<!doctype html><title>Not found</title><h1>Not found</h1>');
   const nonce = randomBytes(16).toString('base64');
   return html(200, renderJourneyPage(nonce), {
     'content-security-policy': [
