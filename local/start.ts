@@ -1,6 +1,6 @@
 // npm start: the whole product on loopback, with a demo customer. Ctrl-C stops everything.
 import { resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { readConfig } from '#shared/config';
 import { startLocalStack } from './stack.ts';
 

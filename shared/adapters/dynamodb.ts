@@ -7,8 +7,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
  *   CUSTOMER#<id>          PROFILE       the customer and its settings
  *   CUSTOMER#<id>          CREDENTIAL#<h> a credential listed under its customer (for rotation)
  *   CREDENTIAL#<h>         CREDENTIAL    the same credential, found by its token's digest (for auth)
- *   TX#<reference>         TRANSACTION   a transaction
- *   TOKEN#<h>              TOKEN         an authorization token's digest → its transaction
+ *   TX#<reference>         TRANSACTION   a transaction, with its authorization token's digest
  *
  * `expiresAt` (epoch seconds) is the table's TTL attribute. DynamoDB deletes expired items lazily,
  * so every read checks expiry itself.

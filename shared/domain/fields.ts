@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { canonicalLocale, LOCALES } from './locales.ts';
 import { containsEmailAddress } from './pii.ts';
 import { checkUrl } from './url-policy.ts';

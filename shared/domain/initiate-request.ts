@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isCountryCode } from './countries.ts';
 import { locale, redirectUrl, reference, tokenLifetimeInMinutes } from './fields.ts';
 import { isWorkflowId, WORKFLOW_IDS } from './workflows.ts';

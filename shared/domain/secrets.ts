@@ -25,14 +25,5 @@ export function digestsEqual(a: string, b: string): boolean {
   return timingSafeEqual(Buffer.from(a, 'hex'), Buffer.from(b, 'hex'));
 }
 
-/** A token we issued has this shape; anything else is refused before any lookup. */
-export function looksLikeToken(value: string, prefix = ''): boolean {
-  return (
-    value.length === prefix.length + 43 &&
-    value.startsWith(prefix) &&
-    /^[A-Za-z0-9_-]+$/.test(value.slice(prefix.length))
-  );
-}
-
 export const API_TOKEN_PREFIX = 'ovk_';
 export const API_SECRET_PREFIX = 'ovs_';

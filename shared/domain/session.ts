@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Presets } from './initiate-request.ts';
 import { LOCALES } from './locales.ts';
 import type { Transaction } from './transaction.ts';

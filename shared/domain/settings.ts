@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError } from './errors.ts';
 import { locale, redirectUrl, tokenLifetimeInMinutes } from './fields.ts';
 import type { InitiateRequest, Presets } from './initiate-request.ts';

@@ -50,6 +50,8 @@ export interface Transaction {
   userReference: string;
   reportingCriteria?: string;
   options: TransactionOptions;
+  /** SHA-256 (hex) of the journey's authorization token; the token itself is never stored. */
+  tokenHash: string;
   /** Epoch milliseconds after which the authorization token no longer opens the journey. */
   tokenExpiresAt: number;
   /** ISO-8601 UTC of the first successful session check. */
@@ -69,4 +71,21 @@ export function assertSessionOpen(transaction: Transaction, now: Date): void {
   }
   if (transaction.startedAt !== undefined) throw new SessionRejected(JourneyErrorCode.sessionExpired);
   throw new SessionRejected(JourneyErrorCode.tokenInvalid);
+}
+
+/** A transaction whose journey never started is kept this long after its token expired, then purged. */
+export const ABANDONED_RECORD_GRACE_MS = 24 * 60 * 60 * 1000;
+
+/** The portal's default data retention (seed 003: "360 days by default"). */
+export const DEFAULT_RETENTION_DAYS = 360;
+
+/**
+ * Until when the transaction's record is kept (epoch ms), which the store hands to DynamoDB TTL. While
+ * the journey has not started, the record lives as long as its token (and a day's grace, so that the
+ * integrator can still look it up); once it has, the record holds the user's journey and is kept for
+ * the retention period, counted from creation.
+ */
+export function recordExpiresAt(transaction: Transaction): number {
+  if (transaction.state === 'INITIATED') return transaction.tokenExpiresAt + ABANDONED_RECORD_GRACE_MS;
+  return Date.parse(transaction.createdAt) + DEFAULT_RETENTION_DAYS * 24 * 60 * 60 * 1000;
 }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { createDocument } from 'zod-openapi';
 import { InitiateRequest, InitiateResponse } from '#domain/initiate-request';
 import { JourneySession, SessionError } from '#domain/session';

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { issueAuthorizationToken } from '#domain/authorization-token';
 import type { Customer } from '#domain/customer';
 import type { InitiateRequest, InitiateResponse } from '#domain/initiate-request';
 import { type JourneyHosts, journeyUrl } from '#domain/journey-url';
-import { generateSecret, sha256 } from '#domain/secrets';
+import { sha256 } from '#domain/secrets';
 import { resolveOptions } from '#domain/settings';
 import type { Transaction } from '#domain/transaction';
 import type { Clock, TransactionRepository } from './ports.ts';
@@ -21,8 +22,8 @@ export async function initiate(
 ): Promise<InitiateResponse> {
   const options = resolveOptions(customer.settings, request);
   const now = deps.clock.now();
-  const token = generateSecret();
   const reference = randomUUID();
+  const token = issueAuthorizationToken(reference);
   // Built before anything is stored, so a misconfigured host cannot leave an unusable transaction.
   const redirectUrl = journeyUrl(deps.hosts, customer.settings.domainPrefix, options.locale, token);
 
@@ -35,9 +36,10 @@ export async function initiate(
     userReference: request.userReference,
     ...(request.reportingCriteria !== undefined ? { reportingCriteria: request.reportingCriteria } : {}),
     options,
+    tokenHash: sha256(token),
     tokenExpiresAt: now.getTime() + options.tokenLifetimeInMinutes * 60_000,
   };
-  await deps.transactions.create(transaction, sha256(token));
+  await deps.transactions.create(transaction);
 
   return { timestamp: now.toISOString(), transactionReference: reference, redirectUrl };
 }

@@ -1,7 +1,8 @@
+import { referenceOfAuthorizationToken } from '#domain/authorization-token';
 import { JourneyErrorCode, SessionRejected } from '#domain/errors';
-import { looksLikeToken, sha256 } from '#domain/secrets';
+import { digestsEqual, sha256 } from '#domain/secrets';
 import { type JourneySession, journeySession } from '#domain/session';
-import { assertSessionOpen } from '#domain/transaction';
+import { assertSessionOpen, recordExpiresAt, type Transaction } from '#domain/transaction';
 import type { Clock, TransactionRepository } from './ports.ts';
 
 export interface OpenSessionDeps {
@@ -14,14 +15,20 @@ export interface OpenSessionDeps {
  * started; a missing, unknown or expired token is refused with 9200, or 9210 once the journey began.
  */
 export async function openSession(deps: OpenSessionDeps, token: string | undefined): Promise<JourneySession> {
-  if (token === undefined || !looksLikeToken(token)) throw new SessionRejected(JourneyErrorCode.tokenInvalid);
-  const transaction = await deps.transactions.findByTokenHash(sha256(token));
-  if (transaction === undefined) throw new SessionRejected(JourneyErrorCode.tokenInvalid);
+  const reference = token === undefined ? undefined : referenceOfAuthorizationToken(token);
+  if (token === undefined || reference === undefined)
+    throw new SessionRejected(JourneyErrorCode.tokenInvalid);
+  const transaction = await deps.transactions.get(reference);
+  // The same answer for an unknown reference and a wrong secret: the token is simply not valid.
+  if (transaction === undefined || !digestsEqual(sha256(token), transaction.tokenHash)) {
+    throw new SessionRejected(JourneyErrorCode.tokenInvalid);
+  }
 
   const now = deps.clock.now();
   assertSessionOpen(transaction, now);
   if (transaction.state === 'INITIATED') {
-    await deps.transactions.markStarted(transaction.reference, now.toISOString());
+    const started: Transaction = { ...transaction, state: 'STARTED', startedAt: now.toISOString() };
+    await deps.transactions.markStarted(reference, now.toISOString(), recordExpiresAt(started));
   }
   return journeySession(transaction);
 }

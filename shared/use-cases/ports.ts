@@ -17,12 +17,14 @@ export interface CustomerRepository {
 }
 
 export interface TransactionRepository {
-  /** Stores a new transaction and its authorization token's digest. */
-  create(transaction: Transaction, tokenHash: string): Promise<void>;
+  /** Stores a new transaction; its record expires at `recordExpiresAt(transaction)`. */
+  create(transaction: Transaction): Promise<void>;
   get(reference: string): Promise<Transaction | undefined>;
-  findByTokenHash(tokenHash: string): Promise<Transaction | undefined>;
-  /** INITIATED → STARTED, once; a no-op when another request got there first. */
-  markStarted(reference: string, startedAt: string): Promise<void>;
+  /**
+   * INITIATED → STARTED, once, keeping the record until `keepUntil` (epoch ms) from then on; a no-op
+   * when another request got there first.
+   */
+  markStarted(reference: string, startedAt: string, keepUntil: number): Promise<void>;
 }
 
 export interface Clock {

@@ -38,7 +38,7 @@ describe('POST /api/v4/initiate', () => {
     );
     expect(String(body.redirectUrl).length).toBeLessThanOrEqual(255);
     expect(body.redirectUrl).toMatch(
-      new RegExp(`^${product.url}/web/v4/app\\?locale=en-GB&authorizationToken=[\\w-]{43}$`),
+      new RegExp(`^${product.url}/web/v4/app\\?locale=en-GB&authorizationToken=[\\w-]{64}$`),
     );
   });
 

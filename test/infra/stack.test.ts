@@ -327,6 +327,22 @@ describe('the bundles', () => {
     }
   });
 
+  it("leave out what no function uses: zod's message translations and every language's country names", () => {
+    for (const route of ROUTES) {
+      const map = readFileSync(path.join(assetDirectory(route.name), 'index.mjs.map'), 'utf8');
+      const { sources } = JSON.parse(map) as { sources: string[] };
+      expect(sources.length, route.name).toBeGreaterThan(0);
+      expect(
+        sources.filter((source) => /\/zod\/v4\/locales\/(?!en\.js$)/.test(source)),
+        route.name,
+      ).toEqual([]);
+      expect(
+        sources.filter((source) => /\/i18n-iso-countries\/(?!codes\.json$)/.test(source)),
+        route.name,
+      ).toEqual([]);
+    }
+  });
+
   it('load in Node.js 24 and export a handler (no dynamic require left behind)', () => {
     const script = `
       for (const file of process.argv.slice(1)) {

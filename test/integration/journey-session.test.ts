@@ -75,7 +75,7 @@ describe('initiate then open the session', () => {
     const neverStarted = await initiate(deps, customer, request);
     const started = await initiate(deps, customer, request);
 
-    expect(await rejection(openSession(deps, 'A'.repeat(43)))).toBe(9200);
+    expect(await rejection(openSession(deps, 'A'.repeat(64)))).toBe(9200);
     await openSession(deps, tokenOf(started.redirectUrl));
 
     clock.advance(5 * 60_000);

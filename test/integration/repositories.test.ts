@@ -90,11 +90,12 @@ describe('customer repository', () => {
 });
 
 describe('transaction repository', () => {
+  const CREATED = Date.parse('2026-11-22T10:00:00.000Z');
   const transaction = (reference: string, tokenExpiresAt: number): Transaction => ({
     reference,
     customerId: 'c1',
     state: 'INITIATED',
-    createdAt: '2026-11-22T10:00:00.000Z',
+    createdAt: new Date(CREATED).toISOString(),
     customerInternalReference: 'transaction_1234',
     userReference: 'user_1234',
     options: resolveOptions(DEFAULT_SETTINGS, {
@@ -103,42 +104,55 @@ describe('transaction repository', () => {
       workflowId: 200,
       presets: [{ index: 1, country: 'AUT', type: 'PASSPORT' }],
     }),
+    tokenHash: sha256(`token-${reference}`),
     tokenExpiresAt,
   });
+  const rawItem = async (reference: string) =>
+    (
+      await table.db.send(
+        new GetCommand({ TableName: table.tableName, Key: { pk: `TX#${reference}`, sk: 'TRANSACTION' } }),
+      )
+    ).Item;
 
-  it('stores a transaction and finds it by its token digest only', async () => {
+  it('stores a transaction as one item and reads it back by reference, as stored', async () => {
     const repo = dynamoTransactionRepository(table.db, table.tableName);
     const tx = transaction('7c3e9a2d-6f41-4a57-9d0e-2b1f8c4d5e60', Date.parse('2026-11-22T10:30:00.000Z'));
-    await repo.create(tx, sha256('the-token'));
+    await repo.create(tx);
     expect(await repo.get(tx.reference)).toEqual(tx);
-    expect(await repo.findByTokenHash(sha256('the-token'))).toEqual(tx);
-    expect(await repo.findByTokenHash(sha256('another-token'))).toBeUndefined();
+    expect(await repo.get('00000000-0000-4000-8000-000000000000')).toBeUndefined();
   });
 
-  it('gives the token item a TTL a day past the token expiry, and stores no token in clear', async () => {
+  it("gives the item a TTL a day past the token's expiry, with the token's digest only", async () => {
     const repo = dynamoTransactionRepository(table.db, table.tableName);
     const expiry = Date.parse('2026-11-22T10:30:00.000Z');
     const tx = transaction('0d5c1c7e-1b2a-4c3d-8e9f-0a1b2c3d4e5f', expiry);
-    await repo.create(tx, sha256('secret-token'));
-    const { Item } = await table.db.send(
-      new GetCommand({
-        TableName: table.tableName,
-        Key: { pk: `TOKEN#${sha256('secret-token')}`, sk: 'TOKEN' },
-      }),
-    );
-    expect(Item).toMatchObject({ reference: tx.reference, expiresAt: expiry / 1000 + 24 * 3600 });
-    expect(JSON.stringify(Item)).not.toContain('secret-token');
+    await repo.create(tx);
+    expect(await rawItem(tx.reference)).toMatchObject({
+      tokenHash: sha256(`token-${tx.reference}`),
+      expiresAt: expiry / 1000 + 24 * 3600,
+    });
+    expect(JSON.stringify(await rawItem(tx.reference))).not.toContain(`token-${tx.reference}`);
   });
 
-  it('marks a transaction started once', async () => {
+  it('refuses to overwrite an existing transaction', async () => {
     const repo = dynamoTransactionRepository(table.db, table.tableName);
-    const tx = transaction('9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d', Date.now() + 60_000);
-    await repo.create(tx, sha256('start-token'));
-    await repo.markStarted(tx.reference, '2026-11-22T10:01:00.000Z');
-    await repo.markStarted(tx.reference, '2026-11-22T10:02:00.000Z');
+    const tx = transaction('3f2e1d0c-9b8a-4765-8432-10fedcba9876', CREATED + 60_000);
+    await repo.create(tx);
+    await expect(repo.create({ ...tx, customerId: 'someone-else' })).rejects.toThrow(/conditional/i);
+    expect(await repo.get(tx.reference)).toMatchObject({ customerId: 'c1' });
+  });
+
+  it('marks a transaction started once, and from then keeps it until the given time', async () => {
+    const repo = dynamoTransactionRepository(table.db, table.tableName);
+    const tx = transaction('9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d', CREATED + 60_000);
+    await repo.create(tx);
+    const keepUntil = CREATED + 360 * 24 * 3600 * 1000;
+    await repo.markStarted(tx.reference, '2026-11-22T10:01:00.000Z', keepUntil);
+    await repo.markStarted(tx.reference, '2026-11-22T10:02:00.000Z', keepUntil + 5000);
     expect(await repo.get(tx.reference)).toMatchObject({
       state: 'STARTED',
       startedAt: '2026-11-22T10:01:00.000Z',
     });
+    expect((await rawItem(tx.reference))?.expiresAt).toBe(keepUntil / 1000);
   });
 });

@@ -1,5 +1,5 @@
 import type { Customer, StoredCredential } from '#domain/customer';
-import type { Transaction } from '#domain/transaction';
+import { recordExpiresAt, type Transaction } from '#domain/transaction';
 import type { Clock, CustomerRepository, TransactionRepository } from '#use-cases/ports';
 
 /**
@@ -74,16 +74,18 @@ export class InMemoryCustomers implements CustomerRepository {
 
 export class InMemoryTransactions implements TransactionRepository {
   readonly transactions = new Map<string, Transaction>();
-  readonly tokens = new Map<string, string>();
   /** Everything `create` received, as received. */
-  readonly created: { transaction: Transaction; tokenHash: string }[] = [];
-  readonly calls = { create: 0, get: 0, findByTokenHash: 0, markStarted: 0 };
+  readonly created: Transaction[] = [];
+  /** What the record was last kept until, by reference (epoch ms), as a TTL attribute would hold it. */
+  readonly keptUntil = new Map<string, number>();
+  readonly calls = { create: 0, get: 0, markStarted: 0 };
 
-  async create(transaction: Transaction, tokenHash: string): Promise<void> {
+  async create(transaction: Transaction): Promise<void> {
     this.calls.create++;
-    this.created.push(copy({ transaction, tokenHash }));
+    if (this.transactions.has(transaction.reference)) throw new Error('transaction exists');
+    this.created.push(copy(transaction));
     this.transactions.set(transaction.reference, copy(transaction));
-    this.tokens.set(tokenHash, transaction.reference);
+    this.keptUntil.set(transaction.reference, recordExpiresAt(transaction));
   }
 
   async get(reference: string): Promise<Transaction | undefined> {
@@ -92,18 +94,12 @@ export class InMemoryTransactions implements TransactionRepository {
     return transaction && copy(transaction);
   }
 
-  async findByTokenHash(tokenHash: string): Promise<Transaction | undefined> {
-    this.calls.findByTokenHash++;
-    const reference = this.tokens.get(tokenHash);
-    const transaction = reference === undefined ? undefined : this.transactions.get(reference);
-    return transaction && copy(transaction);
-  }
-
-  async markStarted(reference: string, startedAt: string): Promise<void> {
+  async markStarted(reference: string, startedAt: string, keepUntil: number): Promise<void> {
     this.calls.markStarted++;
     const transaction = this.transactions.get(reference);
     if (transaction?.state === 'INITIATED') {
       this.transactions.set(reference, { ...transaction, state: 'STARTED', startedAt });
+      this.keptUntil.set(reference, keepUntil);
     }
   }
 

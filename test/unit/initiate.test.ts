@@ -1,10 +1,12 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { referenceOfAuthorizationToken } from '#domain/authorization-token';
 import type { Customer } from '#domain/customer';
 import { ValidationError } from '#domain/errors';
 import { InitiateRequest, InitiateResponse } from '#domain/initiate-request';
 import type { JourneyHosts } from '#domain/journey-url';
-import { looksLikeToken, sha256 } from '#domain/secrets';
+import { sha256 } from '#domain/secrets';
 import { CustomerSettings } from '#domain/settings';
+import { ABANDONED_RECORD_GRACE_MS } from '#domain/transaction';
 import { initiate } from '#use-cases/initiate';
 import { FakeClock, InMemoryTransactions, MINUTE } from './in-memory-ports.ts';
 
@@ -50,9 +52,9 @@ function tokenOf(redirectUrl: string): string {
 
 function onlyStored() {
   expect(transactions.created).toHaveLength(1);
-  const [stored] = transactions.created;
-  if (stored === undefined) throw new Error('nothing stored');
-  return stored;
+  const [transaction] = transactions.created;
+  if (transaction === undefined) throw new Error('nothing stored');
+  return { transaction };
 }
 
 describe('initiate', () => {
@@ -77,13 +79,13 @@ describe('initiate', () => {
     expect(second.transactionReference).not.toBe(first.transactionReference);
   });
 
-  it('answers the journey URL with the locale and a fresh 256-bit token', async () => {
-    const { redirectUrl } = await run({ locale: 'en-gb' });
+  it('answers the journey URL with the locale and a fresh token that names the transaction', async () => {
+    const { redirectUrl, transactionReference } = await run({ locale: 'en-gb' });
     expect(redirectUrl).toMatch(
-      /^https:\/\/verify\.example\.com\/web\/v4\/app\?locale=en-GB&authorizationToken=[A-Za-z0-9_-]{43}$/,
+      /^https:\/\/verify\.example\.com\/web\/v4\/app\?locale=en-GB&authorizationToken=[A-Za-z0-9_-]{64}$/,
     );
     expect(redirectUrl.length).toBeLessThanOrEqual(255);
-    expect(looksLikeToken(tokenOf(redirectUrl))).toBe(true);
+    expect(referenceOfAuthorizationToken(tokenOf(redirectUrl))).toBe(transactionReference);
     expect(tokenOf((await run()).redirectUrl)).not.toBe(tokenOf(redirectUrl));
   });
 
@@ -132,9 +134,16 @@ describe('initiate', () => {
     const { redirectUrl } = await run({ successUrl: 'https://www.yourcompany.com/success' });
     const token = tokenOf(redirectUrl);
     const stored = onlyStored();
-    expect(stored.tokenHash).toBe(sha256(token));
+    expect(stored.transaction.tokenHash).toBe(sha256(token));
     expect(JSON.stringify(stored)).not.toContain(token);
     expect(JSON.stringify(stored)).not.toContain(redirectUrl);
+  });
+
+  it('keeps the record of a journey that never starts for a day past its token, as its TTL', async () => {
+    const { transactionReference } = await run({ tokenLifetimeInMinutes: 10 });
+    expect(transactions.keptUntil.get(transactionReference)).toBe(
+      clock.now().getTime() + 10 * MINUTE + ABANDONED_RECORD_GRACE_MS,
+    );
   });
 
   it('stores nothing when the options are refused', async () => {

@@ -1,8 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { issueAuthorizationToken } from '#domain/authorization-token';
 import { JOURNEY_PATH, journeyUrl, REDIRECT_URL_MAX_LENGTH } from '#domain/journey-url';
-import { generateSecret } from '#domain/secrets';
 
-const TOKEN = generateSecret();
+const TOKEN = issueAuthorizationToken(randomUUID());
 const HOSTS = {
   baseUrl: 'https://verify.example.com',
   prefixedBaseUrl: 'https://{prefix}.verify.example.com',
@@ -49,7 +50,7 @@ describe('journeyUrl', () => {
   });
 
   describe('at most 255 characters', () => {
-    // base + '/web/v4/app' + '?locale=' + 'en' + '&authorizationToken=' + 43
+    // base + '/web/v4/app' + '?locale=' + 'en' + '&authorizationToken=' + 64
     const fixed = JOURNEY_PATH.length + '?locale=en&authorizationToken='.length + TOKEN.length;
     const baseOfLength = (length: number) => {
       const start = 'https://';

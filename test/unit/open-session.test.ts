@@ -1,8 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { issueAuthorizationToken } from '#domain/authorization-token';
 import { JourneyErrorCode, SessionRejected } from '#domain/errors';
 import { InitiateRequest } from '#domain/initiate-request';
-import { generateSecret } from '#domain/secrets';
 import { CustomerSettings } from '#domain/settings';
+import { DEFAULT_RETENTION_DAYS } from '#domain/transaction';
 import { initiate } from '#use-cases/initiate';
 import { openSession } from '#use-cases/open-session';
 import { FakeClock, InMemoryTransactions, MINUTE } from './in-memory-ports.ts';
@@ -67,20 +68,32 @@ describe('openSession', () => {
 
   it('a missing token → 9200, without a lookup', async () => {
     expect(await rejectedWith(open(undefined))).toBe(JourneyErrorCode.tokenInvalid);
-    expect(transactions.calls.findByTokenHash).toBe(0);
+    expect(transactions.calls.get).toBe(0);
   });
 
-  it.each(['', 'abc', `${'a'.repeat(42)}!`, `ovk_${'a'.repeat(43)}`, 'a'.repeat(44)])(
-    'a malformed token %j → 9200, without a lookup',
-    async (value) => {
-      expect(await rejectedWith(open(value))).toBe(9200);
-      expect(transactions.calls.findByTokenHash).toBe(0);
-    },
-  );
+  it.each([
+    '',
+    'abc',
+    'a'.repeat(43),
+    'A'.repeat(64),
+    `${'a'.repeat(63)}!`,
+    `ovk_${'a'.repeat(60)}`,
+    'a'.repeat(65),
+  ])('a malformed token %j → 9200, without a lookup', async (value) => {
+    expect(await rejectedWith(open(value))).toBe(9200);
+    expect(transactions.calls.get).toBe(0);
+  });
 
-  it('an unknown well-formed token → 9200', async () => {
-    expect(await rejectedWith(open(generateSecret()))).toBe(9200);
-    expect(transactions.calls.findByTokenHash).toBe(1);
+  it('a well-formed token for an unknown transaction → 9200', async () => {
+    expect(await rejectedWith(open(issueAuthorizationToken(crypto.randomUUID())))).toBe(9200);
+    expect(transactions.calls.get).toBe(1);
+  });
+
+  it('a token naming this transaction but not its secret → 9200, and the journey is not started', async () => {
+    expect(await rejectedWith(open(issueAuthorizationToken(reference)))).toBe(9200);
+    const forged = token.slice(0, 40) + (token[40] === 'A' ? 'B' : 'A') + token.slice(41);
+    expect(await rejectedWith(open(forged))).toBe(9200);
+    expect(transactions.calls.markStarted).toBe(0);
   });
 
   it('the first call marks the journey started, at the time of the call', async () => {
@@ -91,6 +104,13 @@ describe('openSession', () => {
       state: 'STARTED',
       startedAt: clock.now().toISOString(),
     });
+  });
+
+  it('once started, the record is kept for the retention period from creation instead of the token', async () => {
+    const createdAt = clock.now().getTime();
+    clock.advance(2 * MINUTE);
+    await open();
+    expect(transactions.keptUntil.get(reference)).toBe(createdAt + DEFAULT_RETENTION_DAYS * 24 * 60 * MINUTE);
   });
 
   it('a second call reopens the session without marking it started again', async () => {

@@ -3,8 +3,11 @@ import { JourneyErrorCode, SessionRejected } from '#domain/errors';
 import { JourneySession, journeySession } from '#domain/session';
 import { DEFAULT_SETTINGS, resolveOptions } from '#domain/settings';
 import {
+  ABANDONED_RECORD_GRACE_MS,
   assertSessionOpen,
   canTransition,
+  DEFAULT_RETENTION_DAYS,
+  recordExpiresAt,
   scanStatus,
   TRANSACTION_STATES,
   type Transaction,
@@ -26,6 +29,7 @@ function transaction(change: Partial<Transaction> = {}): Transaction {
       customerInternalReference: 'transaction_1234',
       userReference: 'user_1234',
     }),
+    tokenHash: 'a'.repeat(64),
     tokenExpiresAt: NOW.getTime() + 30 * MINUTE,
     ...change,
   };
@@ -132,6 +136,26 @@ describe('assertSessionOpen', () => {
   it('refuses a FAILED transaction that never started with 9200', () => {
     expect(rejection(() => assertSessionOpen(transaction({ state: 'FAILED' }), NOW)).errorCode).toBe(9200);
   });
+});
+
+describe('recordExpiresAt', () => {
+  it('an INITIATED transaction lives a day past its token', () => {
+    expect(recordExpiresAt(transaction({ tokenExpiresAt: NOW.getTime() + 5 * MINUTE }))).toBe(
+      NOW.getTime() + 5 * MINUTE + ABANDONED_RECORD_GRACE_MS,
+    );
+    expect(ABANDONED_RECORD_GRACE_MS).toBe(24 * 60 * MINUTE);
+  });
+
+  it.each(TRANSACTION_STATES.filter((state) => state !== 'INITIATED'))(
+    'a %s transaction is kept for the retention period (360 days by default) from its creation',
+    (state) => {
+      const created = Date.parse('2018-07-03T08:23:12.494Z');
+      expect(recordExpiresAt(transaction({ state, tokenExpiresAt: created + 86_400 * MINUTE }))).toBe(
+        created + DEFAULT_RETENTION_DAYS * 24 * 60 * MINUTE,
+      );
+      expect(DEFAULT_RETENTION_DAYS).toBe(360);
+    },
+  );
 });
 
 describe('journeySession', () => {
