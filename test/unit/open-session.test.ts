@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { issueAuthorizationToken } from '#domain/authorization-token';
 import { JourneyErrorCode, SessionRejected } from '#domain/errors';
@@ -93,6 +94,24 @@ describe('openSession', () => {
     expect(await rejectedWith(open(issueAuthorizationToken(reference)))).toBe(9200);
     const forged = token.slice(0, 40) + (token[40] === 'A' ? 'B' : 'A') + token.slice(41);
     expect(await rejectedWith(open(forged))).toBe(9200);
+    expect(transactions.calls.markStarted).toBe(0);
+  });
+
+  it("any other value, random or with this transaction's reference, is refused with 9200 and nothing else", async () => {
+    const base64url = fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_');
+    const tokens = fc.oneof(
+      fc.string({ maxLength: 80 }),
+      fc.string({ unit: base64url, minLength: 64, maxLength: 64 }),
+      fc
+        .string({ unit: base64url, minLength: 43, maxLength: 43 })
+        .map((secret) => token.slice(0, 21) + secret),
+    );
+    await fc.assert(
+      fc.asyncProperty(tokens, async (value) => {
+        fc.pre(value !== token);
+        expect(await rejectedWith(open(value))).toBe(JourneyErrorCode.tokenInvalid);
+      }),
+    );
     expect(transactions.calls.markStarted).toBe(0);
   });
 
