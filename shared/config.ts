@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { journeyHostsProblems } from '#domain/journey-url';
 
 /**
  * Environment configuration, read and validated once at cold start. A missing or malformed
@@ -27,9 +28,26 @@ export const AwsConfig = z.object({
 
 export const TableConfig = AwsConfig.extend({ TABLE_NAME: z.string().min(1) });
 
-export const JourneyHostsConfig = z.object({
-  /** The journey's origin, e.g. `https://verify.example.com`. */
-  PUBLIC_BASE_URL: z.url(),
-  /** Optional pattern with `{prefix}` for customers with a domain prefix. */
-  PREFIXED_BASE_URL: z.string().includes('{prefix}').optional(),
-});
+export const JourneyHostsConfig = z
+  .object({
+    /** The journey's origin, e.g. `https://verify.example.com`. */
+    PUBLIC_BASE_URL: z.url(),
+    /** Optional pattern with `{prefix}` for customers with a domain prefix. */
+    PREFIXED_BASE_URL: z.string().includes('{prefix}').optional(),
+  })
+  .superRefine((config, ctx) => {
+    const problems = journeyHostsProblems({
+      baseUrl: config.PUBLIC_BASE_URL,
+      prefixedBaseUrl: config.PREFIXED_BASE_URL,
+    });
+    for (const problem of problems) {
+      const [name, ...rest] = problem.split(' ');
+      const variable =
+        name === 'prefixedBaseUrl' ? 'PREFIXED_BASE_URL' : name === 'baseUrl' ? 'PUBLIC_BASE_URL' : undefined;
+      ctx.addIssue({
+        code: 'custom',
+        path: [variable ?? 'PUBLIC_BASE_URL'],
+        message: variable ? rest.join(' ') : problem,
+      });
+    }
+  });

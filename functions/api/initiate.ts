@@ -10,13 +10,14 @@ import { createAuthenticator } from '#use-cases/authenticate';
 import { initiate } from '#use-cases/initiate';
 import { systemClock } from '#use-cases/ports';
 
-const config = readConfig(TableConfig.extend(JourneyHostsConfig.shape));
+const config = readConfig(TableConfig);
+const hostsConfig = readConfig(JourneyHostsConfig);
 const db = documentClient(config);
 const customers = dynamoCustomerRepository(db, config.TABLE_NAME);
 const deps = {
   transactions: dynamoTransactionRepository(db, config.TABLE_NAME),
   clock: systemClock,
-  hosts: { baseUrl: config.PUBLIC_BASE_URL, prefixedBaseUrl: config.PREFIXED_BASE_URL },
+  hosts: { baseUrl: hostsConfig.PUBLIC_BASE_URL, prefixedBaseUrl: hostsConfig.PREFIXED_BASE_URL },
 };
 
 export const handler = api({

@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { Customer, StoredCredential } from '#domain/customer';
 import { Conflict } from '#domain/errors';
+import { StoredCustomerSettings } from '#domain/settings';
 import type { CustomerRepository } from '#use-cases/ports';
 import { toEpochSeconds } from './dynamodb.ts';
 
@@ -24,7 +25,16 @@ export function dynamoCustomerRepository(db: DynamoDBDocumentClient, tableName: 
   const credentialWrites = (credential: StoredCredential): WriteItem[] => {
     const ttl = credential.expiresAt !== undefined ? { expiresAt: toEpochSeconds(credential.expiresAt) } : {};
     return [
-      { Put: { TableName: tableName, Item: { ...lookupKey(credential.tokenHash), ...credential, ...ttl } } },
+      {
+        Put: {
+          TableName: tableName,
+          Item: { ...lookupKey(credential.tokenHash), ...credential, ...ttl },
+          // A token names one customer for good: a fixed token (the demo's) that is already another
+          // customer's must not be moved over to this one.
+          ConditionExpression: 'attribute_not_exists(pk) OR customerId = :customerId',
+          ExpressionAttributeValues: { ':customerId': credential.customerId },
+        },
+      },
       {
         Put: {
           TableName: tableName,
@@ -58,7 +68,7 @@ export function dynamoCustomerRepository(db: DynamoDBDocumentClient, tableName: 
         );
       } catch (error) {
         if (error instanceof TransactionCanceledException) {
-          throw new Conflict(`Customer ${customer.customerId} already exists.`);
+          throw new Conflict(`Customer ${customer.customerId} or its API token already exists.`);
         }
         throw error;
       }
@@ -95,14 +105,23 @@ export function dynamoCustomerRepository(db: DynamoDBDocumentClient, tableName: 
               },
             ],
       );
-      await db.send(new TransactWriteCommand({ TransactItems: [...credentialWrites(next), ...retirements] }));
+      try {
+        await db.send(
+          new TransactWriteCommand({ TransactItems: [...credentialWrites(next), ...retirements] }),
+        );
+      } catch (error) {
+        if (error instanceof TransactionCanceledException) {
+          throw new Conflict('That API token belongs to another customer.');
+        }
+        throw error;
+      }
     },
   };
 }
 
 function toCustomer(item: Record<string, unknown>): Customer {
   const { customerId, name, settings, createdAt } = item as unknown as Customer;
-  return { customerId, name, settings, createdAt };
+  return { customerId, name, settings: StoredCustomerSettings.parse(settings), createdAt };
 }
 
 function toCredential(item: Record<string, unknown>): StoredCredential {

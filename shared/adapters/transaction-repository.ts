@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { recordExpiresAt, type Transaction } from '#domain/transaction';
-import type { TransactionRepository } from '#use-cases/ports';
+import { type Clock, systemClock, type TransactionRepository } from '#use-cases/ports';
 import { TTL_ATTRIBUTE, toEpochSeconds } from './dynamodb.ts';
 
 const transactionKey = (reference: string) => ({ pk: `TX#${reference}`, sk: 'TRANSACTION' });
@@ -13,6 +13,7 @@ const transactionKey = (reference: string) => ({ pk: `TX#${reference}`, sk: 'TRA
 export function dynamoTransactionRepository(
   db: DynamoDBDocumentClient,
   tableName: string,
+  clock: Clock = systemClock,
 ): TransactionRepository {
   return {
     async create(transaction) {
@@ -33,7 +34,9 @@ export function dynamoTransactionRepository(
       const { Item } = await db.send(
         new GetCommand({ TableName: tableName, Key: transactionKey(reference), ConsistentRead: true }),
       );
-      return Item === undefined ? undefined : toTransaction(Item);
+      // TTL deletion lags expiry by up to days: a record past its time is gone for every reader.
+      if (Item === undefined || isExpired(Item, clock)) return undefined;
+      return toTransaction(Item);
     },
 
     async markStarted(reference, startedAt, keepUntil) {
@@ -58,6 +61,11 @@ export function dynamoTransactionRepository(
       }
     },
   };
+}
+
+function isExpired(item: Record<string, unknown>, clock: Clock): boolean {
+  const expiresAt = item[TTL_ATTRIBUTE];
+  return typeof expiresAt === 'number' && expiresAt * 1000 <= clock.now().getTime();
 }
 
 function toTransaction(item: Record<string, unknown>): Transaction {

@@ -12,6 +12,8 @@ import { randomBytes } from 'node:crypto';
 
 const REFERENCE_BYTES = 16;
 const SECRET_BYTES = 32;
+/** 48 bytes in base64url. */
+export const AUTHORIZATION_TOKEN_LENGTH = 64;
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{64}$/;
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 

@@ -7,14 +7,26 @@ import { checkUrl } from './url-policy.ts';
 
 const rule = (name: string) => ({ params: { rule: name } });
 
+/**
+ * Characters that change how text reads without being seen: bidirectional overrides and isolates
+ * (a reference that displays as `1234` and is stored as `4321`), and the zero-width ones.
+ */
+const INVISIBLE_FORMATTING = /[\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]/u;
+
 /** A free-text reference: bounded, printable, no PII (seed 000, footnote 1). */
 export function reference(maxLength: number) {
   return z
     .string()
     .min(1, { abort: true })
     .max(maxLength, { abort: true })
-    .refine((value) => !/[\p{Cc}]/u.test(value), {
-      message: 'must not contain control characters',
+    .refine((value) => value.isWellFormed(), {
+      message: 'must be well-formed Unicode (no lone surrogates)',
+      abort: true,
+      ...rule('well-formed'),
+    })
+    .refine((value) => value.trim() !== '', { message: 'must not be blank', ...rule('not-blank') })
+    .refine((value) => !/\p{Cc}/u.test(value) && !INVISIBLE_FORMATTING.test(value), {
+      message: 'must not contain control or invisible formatting characters',
       ...rule('no-control-characters'),
     })
     .refine((value) => !containsEmailAddress(value), {
@@ -25,11 +37,15 @@ export function reference(maxLength: number) {
 
 /** A callback, success or error URL, with the URL policy of `url-policy.ts`. */
 export function redirectUrl(maxLength: number) {
-  return z.string().superRefine((value, ctx) => {
-    for (const violation of checkUrl(value, maxLength)) {
-      ctx.addIssue({ code: 'custom', message: violation.message, params: { rule: violation.rule } });
-    }
-  });
+  return z
+    .string()
+    .max(maxLength, { abort: true })
+    .superRefine((value, ctx) => {
+      for (const violation of checkUrl(value, maxLength)) {
+        ctx.addIssue({ code: 'custom', message: violation.message, params: { rule: violation.rule } });
+      }
+    })
+    .meta({ format: 'uri', pattern: '^https://' });
 }
 
 /** A supported locale in any letter case, given back in its canonical spelling. */
@@ -41,6 +57,22 @@ export const locale = z
     ...rule('one-of'),
   })
   .transform((value) => canonicalLocale(value) ?? 'en')
-  .meta({ description: 'A supported locale (case-insensitive).', example: 'en-GB' });
+  .meta({
+    description: 'A supported locale, matched case-insensitively (`en-gb` is `en-GB`).',
+    enum: [...LOCALES],
+    example: 'en-GB',
+  });
 
 export const tokenLifetimeInMinutes = z.number().int().min(5).max(86400);
+
+/**
+ * An optional request field that may also be sent as `null`, which means the same as leaving it
+ * out: Java and .NET serialisers (Jackson, Gson, Newtonsoft) write absent values as `null` by
+ * default, and an integration switching from Netverify must not start failing on them.
+ */
+export function optional<S extends z.ZodType>(schema: S) {
+  return schema
+    .nullish()
+    .transform((value) => value ?? undefined)
+    .optional();
+}

@@ -1,12 +1,13 @@
 import * as z from 'zod';
 import { isCountryCode } from './countries.ts';
-import { locale, redirectUrl, reference, tokenLifetimeInMinutes } from './fields.ts';
-import { isWorkflowId, WORKFLOW_IDS } from './workflows.ts';
+import { locale, optional, redirectUrl, reference, tokenLifetimeInMinutes } from './fields.ts';
+import { WORKFLOW_IDS } from './workflows.ts';
 
 /**
  * The body of `POST /api/v4/initiate` (seed 000, "Request body"), every rule of the field table.
  * Unknown fields are refused rather than ignored: a misspelt `callbackURL` would otherwise lose the
- * integrator's callbacks without a word.
+ * integrator's callbacks without a word. An optional field sent as `null` counts as absent, and so
+ * does an empty `presets` list (the seed allows presets "for neither").
  */
 
 export const ID_TYPES = ['PASSPORT', 'DRIVING_LICENSE', 'ID_CARD'] as const;
@@ -21,7 +22,8 @@ export const IdPreset = z
       .refine(isCountryCode, {
         message: 'must be an ISO 3166-1 alpha-3 country code or XKX',
         params: { rule: 'country-code' },
-      }),
+      })
+      .meta({ pattern: '^[A-Z]{3}$', example: 'AUT' }),
     type: z.enum(ID_TYPES),
   })
   .meta({ id: 'IdPreset', description: 'Preset country and document type; skips the selection screen.' });
@@ -43,7 +45,6 @@ export const Presets = z
       error: 'must be 1 (country and document type) or 2 (liveness phrase)',
     }),
   )
-  .min(1)
   .max(2)
   .refine((presets) => new Set(presets.map((preset) => preset.index)).size === presets.length, {
     message: 'must not repeat a preset index',
@@ -77,35 +78,27 @@ export const InitiateRequest = z
       description: 'Your internal reference for the user. No PII.',
       example: 'user_1234',
     }),
-    reportingCriteria: reference(100).optional().meta({ example: 'myReport1234' }),
-    successUrl: redirectUrl(2047).optional().meta({
+    reportingCriteria: optional(reference(100)).meta({ example: 'myReport1234' }),
+    successUrl: optional(redirectUrl(2047)).meta({
       description: 'HTTPS URL the user is sent to after a successful journey; overrides the portal setting.',
       example: 'https://www.yourcompany.com/success',
     }),
-    errorUrl: redirectUrl(255).optional().meta({
+    errorUrl: optional(redirectUrl(255)).meta({
       description:
         'HTTPS URL the user is sent to after an unsuccessful journey; overrides the portal setting.',
       example: 'https://www.yourcompany.com/error',
     }),
-    callbackUrl: redirectUrl(255).optional().meta({
+    callbackUrl: optional(redirectUrl(255)).meta({
       description: 'HTTPS URL that receives the verification result; overrides the portal setting.',
       example: 'https://www.yourcompany.com/callback',
     }),
-    workflowId: z
-      .number()
-      .int()
-      .refine(isWorkflowId, {
-        message: `must be one of ${WORKFLOW_IDS.join(', ')}`,
-        params: { rule: 'one-of' },
-      })
-      .optional()
-      .meta({
-        description: 'Verification type and capture method; overrides the portal setting.',
-        example: 200,
-      }),
-    presets: Presets.optional(),
-    locale: locale.optional(),
-    tokenLifetimeInMinutes: tokenLifetimeInMinutes.optional().meta({
+    workflowId: optional(z.literal(WORKFLOW_IDS)).meta({
+      description: 'Verification type and capture method; overrides the portal setting.',
+      example: 200,
+    }),
+    presets: optional(Presets),
+    locale: optional(locale),
+    tokenLifetimeInMinutes: optional(tokenLifetimeInMinutes).meta({
       description: 'Minutes until the authorization token expires (5–86400); overrides the portal setting.',
       example: 30,
     }),

@@ -1,14 +1,19 @@
 /**
  * Personally identifiable information must not appear in references, presets or URLs (seed 000,
  * footnote 1). An e-mail address is the one form the spec names and the one that can be recognised
- * without false positives; it is looked for in the raw value and in its percent-decoded form.
+ * without false positives; it is looked for in the raw value and in its percent-decoded forms.
  */
 
-const LOCAL_PART_END = /[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]$/;
-const DOMAIN_START = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+/;
+const LOCAL_PART_END = /[\p{L}\p{N}.!#$%&'*+/=?^_`{|}~-]$/u;
+// Internationalised addresses count too. A domain ends in a top-level label of letters (or
+// punycode): `price@1.99` and `batch@2024.01.05` are not addresses.
+const DOMAIN_START =
+  /^[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?(?:\.[\p{L}\p{N}-]+)*\.(?:\p{L}{2,63}|xn--[A-Za-z0-9-]{1,59})(?![\p{L}\p{N}-])/u;
 
 export function containsEmailAddress(value: string): boolean {
-  return hasAddressAt(value) || hasAddressAt(percentDecoded(value));
+  // Decoded twice: `%2540` is `%40` once decoded, and `@` only the second time.
+  const once = percentDecoded(value);
+  return hasAddressAt(value) || hasAddressAt(once) || hasAddressAt(percentDecoded(once));
 }
 
 /**

@@ -25,6 +25,7 @@ export type JourneySession = z.output<typeof JourneySession>;
 
 export const SessionError = z
   .object({
+    error: z.literal('session_rejected'),
     errorCode: z.union([z.literal(9200), z.literal(9210)]),
     message: z.string(),
   })

@@ -15,9 +15,10 @@ import {
 
 /**
  * A customer's settings (seed 003, "Application settings"), with the portal's defaults until the
- * portal exists: token lifetime 30 minutes, locale `en`, capture by camera and upload.
+ * portal exists: token lifetime 30 minutes, locale `en`, capture by camera and upload. Unknown keys
+ * are refused, as in the initiate request: a misspelt `defaultlocale` must not quietly mean English.
  */
-export const CustomerSettings = z.object({
+export const CustomerSettings = z.strictObject({
   callbackUrl: redirectUrl(255).optional(),
   successUrl: redirectUrl(2047).optional(),
   errorUrl: redirectUrl(255).optional(),
@@ -36,6 +37,13 @@ export const CustomerSettings = z.object({
     .optional(),
 });
 export type CustomerSettings = z.output<typeof CustomerSettings>;
+
+/**
+ * Settings as read back from the store: the same rules and defaults, so a record written before a
+ * setting existed reads with that setting's default, but keys this version does not know (written by
+ * a newer one during a deploy) are dropped rather than refused.
+ */
+export const StoredCustomerSettings = z.object(CustomerSettings.shape);
 
 export const DEFAULT_SETTINGS: CustomerSettings = CustomerSettings.parse({});
 
@@ -89,6 +97,6 @@ export function resolveOptions(settings: CustomerSettings, request: InitiateRequ
     successUrl: request.successUrl ?? settings.successUrl,
     errorUrl: request.errorUrl ?? settings.errorUrl,
     callbackUrl: request.callbackUrl ?? settings.callbackUrl,
-    presets: request.presets,
+    presets: request.presets?.length ? request.presets : undefined,
   };
 }

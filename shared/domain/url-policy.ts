@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { domainToASCII, domainToUnicode } from 'node:url';
 import { containsEmailAddress } from './pii.ts';
 
 /**
@@ -87,6 +88,9 @@ export function checkUrl(raw: string, maxLength: number): UrlViolation[] {
       });
     }
   }
+  if (/%(?![0-9A-Fa-f]{2})/.test(raw)) {
+    violations.push({ rule: 'url', message: 'must write a literal % as %25 (RFC 3986 percent-encoding)' });
+  }
   if (raw.includes('#')) {
     violations.push({ rule: 'no-fragment', message: 'must not contain a fragment (#…)' });
   }
@@ -109,5 +113,11 @@ function isDnsName(hostname: string): boolean {
   if (labels.length < 2) return false;
   // A numeric top-level label would make the host an IP address in disguise.
   if (/^[0-9]+$/.test(labels[labels.length - 1] ?? '')) return false;
-  return labels.every((label) => LABEL.test(label));
+  return labels.every((label) => LABEL.test(label) && (!label.startsWith('xn--') || isPunycode(label)));
+}
+
+/** An `xn--` label must decode to Unicode and encode back to itself (`xn--a` decodes to nothing). */
+function isPunycode(label: string): boolean {
+  const unicode = domainToUnicode(label);
+  return unicode !== '' && unicode !== label && domainToASCII(unicode) === label;
 }

@@ -2,6 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type * as z from 'zod';
+import { ApiHeaders, JsonBodyHeaders, NOT_ACCEPTABLE_RULE } from '#domain/api-headers';
 import type { Customer } from '#domain/customer';
 import {
   AppError,
@@ -13,10 +14,10 @@ import {
   UnsupportedMediaType,
   ValidationError,
 } from '#domain/errors';
-import { parseOrThrow } from '#domain/validation';
+import { fieldIssues, parseOrThrow } from '#domain/validation';
 import type { Authenticate } from '#use-cases/authenticate';
 import { logger } from './logger.ts';
-import { acceptsJson, basicCredentials, bodyBytes, header, isJsonContentType } from './request.ts';
+import { basicCredentials, bodyBytes, header } from './request.ts';
 import { type HttpResponse, json } from './responses.ts';
 
 /**
@@ -93,29 +94,23 @@ export function assertExactPath(event: APIGatewayProxyEventV2): void {
 }
 
 function checkApiHeaders(event: APIGatewayProxyEventV2): void {
-  const accept = header(event, 'accept');
-  if (accept === undefined) {
-    throw new ValidationError([
-      { field: 'Accept', rule: 'required', message: 'header is required: application/json' },
-    ]);
-  }
-  if (!acceptsJson(accept))
+  const headers = { Accept: header(event, 'accept'), 'User-Agent': header(event, 'user-agent') };
+  const result = ApiHeaders.safeParse(headers);
+  if (result.success) return;
+  const issues = fieldIssues(result.error, headers);
+  if (issues.some((issue) => issue.rule === NOT_ACCEPTABLE_RULE)) {
     throw new NotAcceptable('The API answers application/json; send Accept: application/json.');
-  if (!header(event, 'user-agent')?.trim()) {
-    throw new ValidationError([
-      {
-        field: 'User-Agent',
-        rule: 'required',
-        message: 'header is required and should name your company and app',
-      },
-    ]);
   }
+  throw new ValidationError(
+    issues.map((issue) =>
+      issue.field === 'Accept' ? { ...issue, message: 'header is required: application/json' } : issue,
+    ),
+  );
 }
 
 function parseJsonBody(event: APIGatewayProxyEventV2, raw: Buffer): unknown {
-  const contentType = header(event, 'content-type');
-  if (contentType === undefined || !isJsonContentType(contentType)) {
-    throw new UnsupportedMediaType('The body must be sent as Content-Type: application/json.');
+  if (!JsonBodyHeaders.safeParse({ 'Content-Type': header(event, 'content-type') }).success) {
+    throw new UnsupportedMediaType('The body must be sent as Content-Type: application/json (UTF-8).');
   }
   try {
     return JSON.parse(raw.toString('utf8'));
@@ -152,7 +147,12 @@ export function errorResponse(error: AppError): HttpResponse {
     });
   }
   if (error instanceof SessionRejected) {
-    return json(error.status, { error: error.code, errorCode: error.errorCode, message: error.message });
+    // RFC 9110 §15.5.2: a 401 names its scheme. Browsers do not prompt for Bearer.
+    return json(
+      error.status,
+      { error: error.code, errorCode: error.errorCode, message: error.message },
+      { 'www-authenticate': 'Bearer error="invalid_token"' },
+    );
   }
   const headers: Record<string, string> =
     error instanceof Unauthorized ? { 'www-authenticate': WWW_AUTHENTICATE } : {};

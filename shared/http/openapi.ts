@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { createDocument } from 'zod-openapi';
+import { ApiHeaders } from '#domain/api-headers';
 import { InitiateRequest, InitiateResponse } from '#domain/initiate-request';
 import { JourneySession, SessionError } from '#domain/session';
 
@@ -26,10 +27,9 @@ const errorResponse = (description: string) => ({
   content: { 'application/json': { schema: ErrorBody } },
 });
 
-const apiHeaders = z.object({
-  Accept: z.literal('application/json'),
-  'User-Agent': z.string().meta({ description: 'Your company and app, e.g. `YourCompany YourApp/v1.0`.' }),
-});
+// OpenAPI 3.1 ignores header parameters named Accept, Content-Type or Authorization (§4.8.12.1):
+// those are stated by the request body's media type, the 406/415 answers and the security scheme.
+const apiHeaders = z.object({ 'User-Agent': ApiHeaders.shape['User-Agent'] });
 
 export function openApiDocument(serverUrl?: string) {
   return createDocument({

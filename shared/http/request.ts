@@ -25,16 +25,3 @@ export function basicCredentials(authorization: string | undefined): BasicCreden
 export function bearerToken(authorization: string | undefined): string | undefined {
   return /^Bearer[ ]+(\S+)\s*$/i.exec(authorization ?? '')?.[1];
 }
-
-/** Whether an Accept header admits `application/json` (RFC 9110 media ranges, q=0 refuses). */
-export function acceptsJson(accept: string): boolean {
-  return accept.split(',').some((range) => {
-    const [type = '', ...params] = range.split(';').map((part) => part.trim().toLowerCase());
-    const refused = params.some((param) => /^q=0(\.0{0,3})?$/.test(param));
-    return !refused && (type === 'application/json' || type === 'application/*' || type === '*/*');
-  });
-}
-
-export function isJsonContentType(contentType: string): boolean {
-  return contentType.split(';')[0]?.trim().toLowerCase() === 'application/json';
-}

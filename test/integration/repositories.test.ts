@@ -1,5 +1,5 @@
 import { DescribeTimeToLiveCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dynamoCustomerRepository } from '#adapters/customer-repository';
 import { dynamoTransactionRepository } from '#adapters/transaction-repository';
@@ -87,6 +87,34 @@ describe('customer repository', () => {
     expect(Item?.expiresAt).toBe(Math.ceil(retireAt / 1000));
     expect((await repo.listCredentials('c4')).map((c) => c.tokenHint).sort()).toEqual(['ovk_1', 'ovk_2']);
   });
+
+  it("never moves a token that is another customer's to a new customer or a rotation", async () => {
+    const repo = dynamoCustomerRepository(table.db, table.tableName);
+    await repo.create(customer('c5'), credential('c5', 1));
+    const taken = { ...credential('c5', 1), customerId: 'c6' };
+    await expect(repo.create(customer('c6'), taken)).rejects.toBeInstanceOf(Conflict);
+    expect(await repo.get('c6')).toBeUndefined();
+    await repo.create(customer('c7'), credential('c7', 1));
+    await expect(
+      repo.rotateCredentials({ ...credential('c5', 1), customerId: 'c7' }, [credential('c7', 1)]),
+    ).rejects.toBeInstanceOf(Conflict);
+    expect((await repo.findCredential(credential('c5', 1).tokenHash))?.customerId).toBe('c5');
+    expect(await repo.findCredential(credential('c7', 1).tokenHash)).toBeDefined();
+  });
+
+  it('reads settings stored before a setting existed with that setting’s default', async () => {
+    const repo = dynamoCustomerRepository(table.db, table.tableName);
+    await repo.create(customer('c8'), credential('c8', 1));
+    await table.db.send(
+      new UpdateCommand({
+        TableName: table.tableName,
+        Key: { pk: 'CUSTOMER#c8', sk: 'PROFILE' },
+        UpdateExpression: 'REMOVE settings.tokenLifetimeInMinutes SET settings.fromANewerVersion = :x',
+        ExpressionAttributeValues: { ':x': true },
+      }),
+    );
+    expect((await repo.get('c8'))?.settings).toEqual(DEFAULT_SETTINGS);
+  });
 });
 
 describe('transaction repository', () => {
@@ -132,6 +160,20 @@ describe('transaction repository', () => {
       expiresAt: expiry / 1000 + 24 * 3600,
     });
     expect(JSON.stringify(await rawItem(tx.reference))).not.toContain(`token-${tx.reference}`);
+  });
+
+  it('reads a record past its TTL as gone, though DynamoDB has not deleted it yet', async () => {
+    const now = { value: CREATED };
+    const repo = dynamoTransactionRepository(table.db, table.tableName, { now: () => new Date(now.value) });
+    const reference = '0f1e2d3c-4b5a-4697-8877-665544332211';
+    const tokenExpiresAt = CREATED + 30 * 60_000;
+    await repo.create(transaction(reference, tokenExpiresAt));
+    const ttlSeconds = (await rawItem(reference))?.expiresAt as number;
+    now.value = ttlSeconds * 1000 - 1;
+    expect(await repo.get(reference)).toBeDefined();
+    now.value = ttlSeconds * 1000;
+    expect(await repo.get(reference)).toBeUndefined();
+    expect(await rawItem(reference)).toBeDefined();
   });
 
   it('refuses to overwrite an existing transaction', async () => {

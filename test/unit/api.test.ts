@@ -212,6 +212,8 @@ describe('415: Content-Type', () => {
     'application/x-www-form-urlencoded',
     'application/jsonx',
     'multipart/form-data',
+    'application/json; charset=iso-8859-1',
+    'application/json; charset=utf-16',
   ])('Content-Type %j → 415', async (contentType) => {
     const response = await call(echo, apiEvent({ body: MINIMAL, with: { 'content-type': contentType } }));
     expect(response.statusCode).toBe(415);
@@ -346,7 +348,7 @@ describe('errors thrown by the handler', () => {
     expect((await call(throwing(new ValidationError([issue])))).body.errors).toEqual([issue]);
   });
 
-  it('SessionRejected → 401 with the journey error code, without WWW-Authenticate', async () => {
+  it('SessionRejected → 401 with the journey error code and a Bearer challenge (no browser prompt)', async () => {
     const response = await call(throwing(new SessionRejected(9210)));
     expect(response.statusCode).toBe(401);
     expect(response.body).toEqual({
@@ -354,7 +356,7 @@ describe('errors thrown by the handler', () => {
       errorCode: 9210,
       message: expect.any(String),
     });
-    expect(response.headers['www-authenticate']).toBeUndefined();
+    expect(response.headers['www-authenticate']).toBe('Bearer error="invalid_token"');
   });
 });
 

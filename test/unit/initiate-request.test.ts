@@ -119,6 +119,16 @@ describe('free-text references', () => {
     expectIssue(withField(field, `tx${char}1234`), field, 'no-control-characters');
   });
 
+  it.each([
+    ['a lone surrogate', 'a\uD800b', 'well-formed'],
+    ['a right-to-left override', 'user\u202E4321', 'no-control-characters'],
+    ['a zero-width space', 'user\u200B1', 'no-control-characters'],
+    ['a byte-order mark', '\uFEFFuser', 'no-control-characters'],
+    ['only spaces', '   ', 'not-blank'],
+  ])('%s fails', (_, value, rule) => {
+    expectIssue(withField('customerInternalReference', value), 'customerInternalReference', rule);
+  });
+
   it('keeps printable Unicode, spaces and punctuation', () => {
     expectValid(withField('userReference', 'Käufer #42 / Zürich — 東京 ✓'));
   });
@@ -180,7 +190,7 @@ describe('workflowId', () => {
     ]);
   });
 
-  it.each(['200', 200.5, null, true, [200]])('%j fails, naming workflowId', (workflowId) => {
+  it.each(['200', 200.5, true, [200]])('%j fails, naming workflowId', (workflowId) => {
     const found = issues(withField('workflowId', workflowId));
     expect(found.length).toBeGreaterThan(0);
     expect(found.every((issue) => issue.field === 'workflowId')).toBe(true);
@@ -318,8 +328,8 @@ describe('presets', () => {
     expectIssue(presets(identityPreset(), identityPreset('OTHER')), 'presets', 'unique-index');
   });
 
-  it('an empty array fails with min-items', () => {
-    expectIssue(presets(), 'presets', 'min-items');
+  it('an empty array passes: presets "for neither" (seed 000)', () => {
+    expectValid(presets());
   });
 
   it('three items fail with max-items', () => {
@@ -450,6 +460,35 @@ describe('a present field of the wrong type', () => {
   it('a preset without its type is reported as required (not one-of)', () => {
     const { type: _type, ...preset } = { index: 1, country: 'AUT', type: 'PASSPORT' };
     expectIssue(withField('presets', [preset]), 'presets[0].type', 'required');
+  });
+});
+
+/**
+ * Java and .NET serialisers write absent values as null by default: an optional field sent as null
+ * means the same as leaving it out. A required field sent as null is still refused.
+ */
+describe('null', () => {
+  it.each([
+    'reportingCriteria',
+    'successUrl',
+    'errorUrl',
+    'callbackUrl',
+    'workflowId',
+    'presets',
+    'locale',
+    'tokenLifetimeInMinutes',
+  ])('%s: null counts as absent', (field) => {
+    const parsed = InitiateRequest.parse(withField(field, null));
+    expect(parsed[field as keyof typeof parsed]).toBeUndefined();
+    expect(parsed).toMatchObject(MINIMAL);
+  });
+
+  it.each(['customerInternalReference', 'userReference'])('%s: null is refused', (field) => {
+    expect(issues(withField(field, null)).map((issue) => issue.field)).toEqual([field]);
+  });
+
+  it('null inside presets is refused', () => {
+    expect(issues(withField('presets', [null])).map((issue) => issue.field)).toEqual(['presets[0]']);
   });
 });
 

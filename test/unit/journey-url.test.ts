@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { issueAuthorizationToken } from '#domain/authorization-token';
-import { JOURNEY_PATH, journeyUrl, REDIRECT_URL_MAX_LENGTH } from '#domain/journey-url';
+import { JOURNEY_PATH, journeyHostsProblems, journeyUrl, REDIRECT_URL_MAX_LENGTH } from '#domain/journey-url';
+import { JourneyHostsConfig, readConfig } from '#shared/config';
 
 const TOKEN = issueAuthorizationToken(randomUUID());
 const HOSTS = {
@@ -83,5 +84,55 @@ describe('journeyUrl', () => {
         journeyUrl({ baseUrl: HOSTS.baseUrl, prefixedBaseUrl: pattern }, 'a', 'en', TOKEN).length,
       ).toBeLessThanOrEqual(255);
     });
+  });
+});
+
+describe('journeyHostsProblems: the deployment’s hosts, checked at cold start', () => {
+  it('accepts HTTPS origins, and plain HTTP on loopback only (the local runner)', () => {
+    expect(journeyHostsProblems(HOSTS)).toEqual([]);
+    expect(journeyHostsProblems({ baseUrl: 'http://127.0.0.1:3000' })).toEqual([]);
+    expect(journeyHostsProblems({ baseUrl: 'http://verify.example.com' })).toEqual([
+      'baseUrl must use https:// (http:// only on loopback)',
+    ]);
+  });
+
+  it('refuses a base with a query or a fragment', () => {
+    expect(journeyHostsProblems({ baseUrl: 'https://verify.example.com/?a=1' })).toEqual([
+      'baseUrl must not have a query or fragment',
+    ]);
+    expect(journeyHostsProblems({ baseUrl: 'https://verify.example.com#top' })).toHaveLength(1);
+  });
+
+  it('refuses a prefixed pattern that is no URL once the longest prefix is in it', () => {
+    expect(
+      journeyHostsProblems({ baseUrl: HOSTS.baseUrl, prefixedBaseUrl: 'verify.example.com/{prefix}' }),
+    ).toEqual(['prefixedBaseUrl must be an absolute URL']);
+  });
+
+  it('refuses hosts whose longest redirectUrl (63-character prefix, zh-HK, token) passes 255', () => {
+    // The fixed part: '/web/v4/app?locale=zh-HK&authorizationToken=' (44) and the token (64).
+    const fits = `https://${'v'.repeat(255 - 44 - 64 - 'https://'.length - '.example.com'.length)}.example.com`;
+    expect(journeyHostsProblems({ baseUrl: fits })).toEqual([]);
+    expect(journeyHostsProblems({ baseUrl: fits.replace('https://', 'https://v') })).toEqual([
+      expect.stringMatching(/longest redirectUrl would be 256 characters/),
+    ]);
+    const prefixed = {
+      baseUrl: HOSTS.baseUrl,
+      prefixedBaseUrl: `https://{prefix}.${'p'.repeat(110)}.example`,
+    };
+    expect(journeyHostsProblems(prefixed)).toEqual([expect.stringMatching(/longest redirectUrl/)]);
+    expect(() => journeyUrl(prefixed, 'a'.repeat(63), 'zh-HK', TOKEN)).toThrow();
+  });
+
+  it('fails the cold start naming the variable', () => {
+    expect(() => readConfig(JourneyHostsConfig, { PUBLIC_BASE_URL: 'http://verify.example.com' })).toThrow(
+      /PUBLIC_BASE_URL: must use https/,
+    );
+    expect(() =>
+      readConfig(JourneyHostsConfig, {
+        PUBLIC_BASE_URL: 'https://verify.example.com',
+        PREFIXED_BASE_URL: 'https://{prefix}.verify.example.com/?x',
+      }),
+    ).toThrow(/PREFIXED_BASE_URL: must not have a query/);
   });
 });

@@ -157,9 +157,13 @@ describe('openSession', () => {
     await expect(open()).resolves.toMatchObject({ transactionReference: reference });
   });
 
-  it.each(['SUBMITTED', 'DONE', 'FAILED'] as const)('a %s transaction is refused', async (state) => {
-    await open();
-    transactions.update(reference, { state });
-    expect([9200, 9210]).toContain(await rejectedWith(open()));
-  });
+  // The journey began and moved past capture: its session is over, though the token has not expired.
+  it.each(['SUBMITTED', 'PROCESSING', 'DONE', 'FAILED'] as const)(
+    'a %s transaction is refused with 9210',
+    async (state) => {
+      await open();
+      transactions.update(reference, { state });
+      expect(await rejectedWith(open())).toBe(JourneyErrorCode.sessionExpired);
+    },
+  );
 });

@@ -25,18 +25,16 @@ describe('the OpenAPI document', () => {
     expect(document.components.securitySchemes.basicAuth).toMatchObject({ type: 'http', scheme: 'basic' });
   });
 
-  it('requires the Accept and User-Agent headers', () => {
-    const headers = document.paths['/api/v4/initiate'].post.parameters.filter(
-      (parameter: { in: string }) => parameter.in === 'header',
-    );
+  it('requires the User-Agent header, and states Accept and Content-Type through the media types', () => {
+    const post = document.paths['/api/v4/initiate'].post;
+    const headers = post.parameters.filter((parameter: { in: string }) => parameter.in === 'header');
+    // OpenAPI 3.1 ignores header parameters named Accept, Content-Type and Authorization.
     expect(
       headers.map((parameter: { name: string; required: boolean }) => [parameter.name, parameter.required]),
-    ).toEqual(
-      expect.arrayContaining([
-        ['Accept', true],
-        ['User-Agent', true],
-      ]),
-    );
+    ).toEqual([['User-Agent', true]]);
+    expect(Object.keys(post.requestBody.content)).toEqual(['application/json']);
+    expect(post.responses['406'].description).toMatch(/Accept/);
+    expect(post.responses['415'].description).toMatch(/Content-Type/);
   });
 
   describe('the initiate request schema', () => {
@@ -66,12 +64,41 @@ describe('the OpenAPI document', () => {
       expect(schema.additionalProperties).toBe(false);
     });
 
+    // An optional field may be sent as null (it counts as absent): its rules are on the other branch.
+    // biome-ignore lint/suspicious/noExplicitAny: plain JSON
+    const field = (name: string): any => {
+      const property = schema.properties[name];
+      if (property.anyOf === undefined) return property;
+      expect(property.anyOf).toContainEqual({ type: 'null' });
+      return property.anyOf.find((branch: { type?: string }) => branch.type !== 'null');
+    };
+
     it('states the seed limits', () => {
-      for (const field of ['customerInternalReference', 'userReference', 'reportingCriteria']) {
-        expect(schema.properties[field].maxLength).toBe(100);
+      for (const name of ['customerInternalReference', 'userReference', 'reportingCriteria']) {
+        expect(field(name).maxLength).toBe(100);
       }
-      expect(schema.properties.locale.maxLength).toBe(5);
-      expect(schema.properties.tokenLifetimeInMinutes).toMatchObject({ minimum: 5, maximum: 86400 });
+      expect(field('successUrl').maxLength).toBe(2047);
+      expect(field('errorUrl').maxLength).toBe(255);
+      expect(field('callbackUrl').maxLength).toBe(255);
+      expect(field('locale').maxLength).toBe(5);
+      expect(field('tokenLifetimeInMinutes')).toMatchObject({ minimum: 5, maximum: 86400 });
+      expect(field('presets').maxItems).toBe(2);
+    });
+
+    it('lists the workflowId table and the locales', () => {
+      expect(field('workflowId').enum).toEqual([100, 101, 102, 200, 201, 202]);
+      expect(field('locale').enum).toEqual(expect.arrayContaining(['en', 'en-GB', 'zh-HK', 'hr']));
+      expect(field('locale').enum).toHaveLength(39);
+    });
+
+    it('states the URL and preset rules it can express', () => {
+      for (const name of ['successUrl', 'errorUrl', 'callbackUrl']) {
+        expect(field(name)).toMatchObject({ format: 'uri', pattern: '^https://' });
+      }
+      const idPreset = document.components.schemas.IdPreset;
+      expect(idPreset.properties.country).toMatchObject({ maxLength: 3, pattern: '^[A-Z]{3}$' });
+      expect(idPreset.properties.type.enum).toEqual(['PASSPORT', 'DRIVING_LICENSE', 'ID_CARD']);
+      expect(document.components.schemas.IdentityPreset.properties.phrase.maxLength).toBe(30);
     });
   });
 
@@ -100,6 +127,8 @@ describe('the OpenAPI document', () => {
     const get = document.paths['/api/v4/session']?.get;
     expect(get.responses['200']).toBeDefined();
     const error = resolve(get.responses['401'].content['application/json'].schema);
+    expect([...error.required].sort()).toEqual(['error', 'errorCode', 'message']);
+    expect(error.properties.error.const).toBe('session_rejected');
     expect(JSON.stringify(error.properties.errorCode)).toMatch(/9200/);
     expect(JSON.stringify(error.properties.errorCode)).toMatch(/9210/);
   });

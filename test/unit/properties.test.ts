@@ -66,7 +66,7 @@ function expectCleanBadRequest(response: ParsedResponse) {
   for (const issue of response.body.errors) {
     expect(Object.keys(issue).sort()).toEqual(['field', 'message', 'rule']);
     for (const key of ['field', 'rule', 'message']) expect(typeof issue[key]).toBe('string');
-    // Not the field: an unknown key "" is reported with an empty field name (a reported bug below).
+    expect(issue.field.length).toBeGreaterThan(0);
     expect(issue.rule.length).toBeGreaterThan(0);
     expect(issue.message.length).toBeGreaterThan(0);
   }
@@ -101,17 +101,13 @@ const FIELDS = [
 ] as const;
 
 /**
- * Long strings, cheaply (fc.string with a large maxLength is slow to generate): past the reference
- * limits, or past the 16 KiB body limit. Not 3–16 KiB: the no-pii check is quadratic (see the
- * reported bug below), and a few hundred such bodies would take minutes.
+ * Long strings, cheaply (fc.string with a large maxLength is slow to generate): just past the
+ * reference limits, anywhere up to the 16 KiB body limit (the no-pii check is linear in the value,
+ * so mid-size bodies are cheap), and past it.
  */
 const hugeString = fc
-  .tuple(
-    fc.string({ minLength: 1, maxLength: 3 }),
-    fc.oneof(fc.integer({ min: 90, max: 1000 }), fc.integer({ min: 6000, max: 20_000 })),
-  )
-  .map(([unit, count]) => unit.repeat(count))
-  .filter((value) => value.length <= 3000 || value.length > MAX_BODY_BYTES);
+  .tuple(fc.string({ minLength: 1, maxLength: 3 }), fc.integer({ min: 90, max: 20_000 }))
+  .map(([unit, count]) => unit.repeat(count));
 
 const anyValue = fc.oneof(
   fc.string(),
@@ -246,10 +242,10 @@ describe('the initiate request schema', () => {
     );
   });
 
-  it('any printable reference of 1–100 characters without @ or % is accepted', () => {
+  it('any printable, non-blank reference of 1–100 characters without @ or % is accepted', () => {
     const printable = fc
       .string({ unit: 'grapheme', minLength: 1, maxLength: 60 })
-      .filter((s) => s.length <= 100 && !/[\p{Cc}@%]/u.test(s));
+      .filter((s) => s.length <= 100 && s.trim() !== '' && !/[\p{Cc}\p{Cf}@%]/u.test(s));
     fc.assert(
       fc.property(printable, printable, (customerInternalReference, userReference) => {
         expect(InitiateRequest.parse({ customerInternalReference, userReference })).toEqual({

@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  acceptsJson,
-  basicCredentials,
-  bearerToken,
-  bodyBytes,
-  header,
-  isJsonContentType,
-} from '#http/request';
+import { acceptsJson, declaresOnlyUtf8, isJsonContentType } from '#domain/api-headers';
+import { basicCredentials, bearerToken, bodyBytes, header } from '#http/request';
 import { apiEvent, basic } from './api-events.ts';
 
 describe('basicCredentials (RFC 7617)', () => {
@@ -129,6 +123,26 @@ describe('isJsonContentType', () => {
     'application/jsonx',
   ])('%j is not JSON', (value) => {
     expect(isJsonContentType(value)).toBe(false);
+  });
+});
+
+describe('declaresOnlyUtf8', () => {
+  it.each([
+    'application/json',
+    'application/json; charset=utf-8',
+    'application/json;charset=UTF-8',
+    'application/json; charset="utf-8"',
+    'application/json; charset=utf8',
+  ])('%j is UTF-8 (or says nothing)', (value) => {
+    expect(declaresOnlyUtf8(value)).toBe(true);
+  });
+
+  it.each([
+    'application/json; charset=iso-8859-1',
+    'application/json; charset=utf-16',
+    'application/json; charset=utf-8; charset=latin1',
+  ])('%j is not', (value) => {
+    expect(declaresOnlyUtf8(value)).toBe(false);
   });
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '#domain/errors';
 import { InitiateRequest } from '#domain/initiate-request';
-import { CustomerSettings, DEFAULT_SETTINGS, resolveOptions } from '#domain/settings';
+import { CustomerSettings, DEFAULT_SETTINGS, resolveOptions, StoredCustomerSettings } from '#domain/settings';
 import { WORKFLOWS, type WorkflowId } from '#domain/workflows';
 
 /** The customer's settings and how a request's values override them (seed 000, seed 003). */
@@ -82,6 +82,21 @@ describe('CustomerSettings', () => {
     const result = CustomerSettings.safeParse({ [field]: value });
     expect(result.success).toBe(false);
     expect(result.error?.issues[0]?.path).toEqual([field]);
+  });
+
+  it.each([
+    ['defaultlocale', 'de'],
+    ['locale', 'de'],
+    ['tokenLifetimeMinutes', 5],
+  ])('refuses the unknown (misspelt) key %s rather than ignoring it', (key, value) => {
+    const result = CustomerSettings.safeParse({ [key]: value });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]).toMatchObject({ code: 'unrecognized_keys', keys: [key] });
+  });
+
+  it('reads stored settings with the defaults of settings added since, ignoring keys it does not know', () => {
+    const stored = { defaultLocale: 'de', settingOfANewerVersion: true };
+    expect(StoredCustomerSettings.parse(stored)).toEqual({ ...DEFAULT_SETTINGS, defaultLocale: 'de' });
   });
 
   it.each(['acme', 'a', 'acme-eu-1', '0day', 'a'.repeat(63)])(

@@ -342,10 +342,14 @@ describe('bypasses', () => {
     expect(rules(url)).toContain('url');
   });
 
-  // containsEmailAddress decodes the whole value with decodeURIComponent, which throws on any stray
-  // `%`; the fallback then checks only the raw value, so the encoded address goes unnoticed.
-  it('an encoded e-mail address after a stray % should fail with no-pii', () => {
-    expect(rules('https://www.yourcompany.com/%zz/john.doe%40example.com')).toEqual(['no-pii']);
+  // A stray `%` must not stop the decoding that finds an encoded address (decodeURIComponent would
+  // throw on it); the stray `%` is refused in its own right.
+  it('an encoded e-mail address after a stray % fails with no-pii (and the % with url)', () => {
+    expect(rules('https://www.yourcompany.com/%zz/john.doe%40example.com')).toEqual(['url', 'no-pii']);
+  });
+
+  it('a twice-encoded e-mail address fails with no-pii', () => {
+    expect(rules('https://www.yourcompany.com/u/john.doe%2540example.com')).toEqual(['no-pii']);
   });
 
   it('containsEmailAddress("100% john%40example.com") should be true', () => {
