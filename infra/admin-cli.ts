@@ -2,47 +2,71 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { dynamoCustomerRepository } from '#adapters/customer-repository';
 import { documentClient } from '#adapters/dynamodb';
 import { AppError, ValidationError } from '#domain/errors';
 import { createCustomer, rotateCredentials } from '#use-cases/manage-customers';
 import { systemClock } from '#use-cases/ports';
+import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/resources.ts';
 
-const USAGE = `Usage: npm run admin -- <command> [options]
+const USAGE = `Usage: npm run admin -- <command> [options] [target options]
 
 Commands:
   create-customer     --name NAME [--settings JSON]
   rotate-credentials  --customer ID [--grace-minutes N]
   show-customer       --customer ID
 
-Target (one of):
-  --local                         the running \`npm start\` (default; reads .local/endpoints.json)
+Target options, one of:
+  [--local] [--data-dir DIR]      the running \`npm start\` (the default): it reads DIR/endpoints.json,
+                                  DIR being --data-dir, else $OPENVERIFY_DATA_DIR, else .local/
   --table NAME --region REGION    a deployed stack's table, with your AWS credentials
 
 Credentials are printed once; only their SHA-256 digests are stored.`;
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    name: { type: 'string' },
-    settings: { type: 'string' },
-    customer: { type: 'string' },
-    'grace-minutes': { type: 'string' },
-    local: { type: 'boolean' },
-    table: { type: 'string' },
-    region: { type: 'string' },
-    'data-dir': { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  },
-});
+const COMMANDS = ['create-customer', 'rotate-credentials', 'show-customer'] as const;
+type Command = (typeof COMMANDS)[number];
 
 function fail(message: string): never {
   console.error(`${message}\n\n${USAGE}`);
   process.exit(2);
 }
 
+let parsed: ReturnType<typeof parse>;
+try {
+  parsed = parse();
+} catch (error) {
+  fail((error as Error).message);
+}
+const { values, positionals } = parsed;
+
+function parse() {
+  return parseArgs({
+    allowPositionals: true,
+    options: {
+      name: { type: 'string' },
+      settings: { type: 'string' },
+      customer: { type: 'string' },
+      'grace-minutes': { type: 'string' },
+      local: { type: 'boolean' },
+      'data-dir': { type: 'string' },
+      table: { type: 'string' },
+      region: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}
+
 function target() {
-  if (values.table) {
+  const local = values.local === true || values['data-dir'] !== undefined;
+  const deployed = values.table !== undefined || values.region !== undefined;
+  if (local && deployed)
+    fail(
+      'Give one target: --local or --data-dir (a running `npm start`), or --table and --region (a deployed stack).',
+    );
+  if (deployed) {
+    if (!values.table) fail("--region needs --table (the deployed stack's TableName output).");
     if (!values.region) fail('--table needs --region (e.g. eu-west-1).');
     return { tableName: values.table, db: documentClient({ AWS_REGION: values.region }) };
   }
@@ -57,21 +81,26 @@ function target() {
       `No running local stack found in ${dataDir}: start it with \`npm start\`, or pass --table and --region.`,
     );
   }
-  // The local servers accept any credentials but the SDK wants some.
-  process.env.AWS_ACCESS_KEY_ID ??= 'S3RVER';
-  process.env.AWS_SECRET_ACCESS_KEY ??= 'S3RVER';
-  return {
-    tableName: endpoints.table,
-    db: documentClient({ AWS_REGION: 'us-east-1', DYNAMODB_ENDPOINT: endpoints.dynamodb }),
-  };
+  // DynamoDB Local keeps a database per access key and region: use the ones `npm start` uses,
+  // whatever AWS credentials the environment holds. The adapter's client takes its credentials from
+  // the environment, so this one is built here, with the adapter's marshalling options.
+  const client = new DynamoDBClient({
+    endpoint: endpoints.dynamodb,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+  });
+  const { translateConfig } = documentClient({ AWS_REGION: LOCAL_REGION }).config;
+  return { tableName: endpoints.table, db: DynamoDBDocumentClient.from(client, translateConfig) };
 }
 
 async function main(): Promise<void> {
-  const [command] = positionals;
+  const [command, ...extra] = positionals;
   if (values.help || command === undefined) {
     console.log(USAGE);
     return;
   }
+  if (!COMMANDS.includes(command as Command)) fail(`Unknown command ${command}.`);
+  if (extra.length > 0) fail(`Unexpected argument ${extra[0]}: options start with --.`);
   const { db, tableName } = target();
   const deps = { customers: dynamoCustomerRepository(db, tableName), clock: systemClock };
 

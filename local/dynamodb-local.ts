@@ -42,7 +42,17 @@ export async function startDynamoDbLocal(
   java.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
   });
-  const exited = new Promise<void>((resolve) => java.once('exit', () => resolve()));
+  // The last resort when the parent exits without stop() (process.exit, an uncaught error): an
+  // orphaned JVM would keep the port and the data dir's files. A signal that kills Node outright
+  // (SIGKILL) still leaves it; the local runner turns the others into a stop().
+  const killOnExit = () => java.kill('SIGKILL');
+  process.on('exit', killOnExit);
+  const exited = new Promise<void>((resolve) =>
+    java.once('exit', () => {
+      process.off('exit', killOnExit);
+      resolve();
+    }),
+  );
   java.once('error', (error) => {
     stderr += `\n${error.message}`;
   });

@@ -6,7 +6,12 @@ import {
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  SetQueueAttributesCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { KEY, TTL_ATTRIBUTE } from '#adapters/dynamodb';
 import { deadLetterName, type QueueDefinition } from '#shared/queues';
 
@@ -67,32 +72,39 @@ export async function ensureBucket(endpoint: string, bucketName: string): Promis
   client.destroy();
 }
 
-/** Creates the queue and its DLQ; answers the queue's URL. CreateQueue is idempotent in SQS. */
+/**
+ * Creates the queue and its DLQ when missing, and gives both the definition's attributes; answers the
+ * queue's URL. CreateQueue is idempotent only for identical attributes: given them, it would refuse
+ * (QueueNameExists) a queue that a kept data dir holds from an earlier definition. So it creates by
+ * name alone and sets the attributes apart, every time.
+ */
 export async function ensureQueue(endpoint: string, queue: QueueDefinition, prefix: string): Promise<string> {
   const client = new SQSClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-  const dlq = await client.send(
-    new CreateQueueCommand({
-      QueueName: `${prefix}-${deadLetterName(queue)}`,
-      Attributes: { MessageRetentionPeriod: String(14 * 24 * 3600) },
-    }),
-  );
-  const dlqArn = (
-    await client.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }))
-  ).Attributes?.QueueArn;
-  const created = await client.send(
-    new CreateQueueCommand({
-      QueueName: `${prefix}-${queue.name}`,
-      Attributes: {
-        VisibilityTimeout: String(queue.visibilityTimeoutSeconds),
-        MessageRetentionPeriod: String(queue.retentionDays * 24 * 3600),
-        RedrivePolicy: JSON.stringify({
-          deadLetterTargetArn: dlqArn,
-          maxReceiveCount: queue.maxReceiveCount,
-        }),
-      },
-    }),
-  );
-  client.destroy();
-  if (!created.QueueUrl) throw new Error(`No URL for queue ${queue.name}`);
-  return created.QueueUrl;
+  try {
+    const dlqUrl = await upsertQueue(client, `${prefix}-${deadLetterName(queue)}`, {
+      MessageRetentionPeriod: String(14 * 24 * 3600),
+    });
+    const dlqArn = (
+      await client.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }))
+    ).Attributes?.QueueArn;
+    if (!dlqArn) throw new Error(`No ARN for queue ${deadLetterName(queue)}`);
+    return await upsertQueue(client, `${prefix}-${queue.name}`, {
+      VisibilityTimeout: String(queue.visibilityTimeoutSeconds),
+      MessageRetentionPeriod: String(queue.retentionDays * 24 * 3600),
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: queue.maxReceiveCount }),
+    });
+  } finally {
+    client.destroy();
+  }
+}
+
+async function upsertQueue(
+  client: SQSClient,
+  name: string,
+  attributes: Record<string, string>,
+): Promise<string> {
+  const { QueueUrl } = await client.send(new CreateQueueCommand({ QueueName: name }));
+  if (!QueueUrl) throw new Error(`No URL for queue ${name}`);
+  await client.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: attributes }));
+  return QueueUrl;
 }

@@ -19,6 +19,10 @@ export type ApiHandler = (
 const API_GATEWAY_MAX_BODY = 10 * 1024 * 1024;
 const TEXT_TYPES = /^(application\/(json|x-www-form-urlencoded|xml)|text\/)/i;
 
+export class PortInUseError extends Error {
+  override name = 'PortInUseError';
+}
+
 export interface LocalRouter {
   url: string;
   server: Server;
@@ -70,7 +74,22 @@ export async function startRouter(
     send(response, result);
   }
 
-  await new Promise<void>((resolve) => server.listen(options.port, options.host ?? '127.0.0.1', resolve));
+  const host = options.host ?? '127.0.0.1';
+  // Without an 'error' listener a taken port would crash the process past the caller's cleanup.
+  await new Promise<void>((resolve, reject) => {
+    const refuse = (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new PortInUseError(`Port ${options.port} on ${host} is already in use`, { cause: error })
+          : error,
+      );
+    server.once('error', refuse);
+    server.listen(options.port, host, () => {
+      server.off('error', refuse);
+      resolve();
+    });
+  });
+  server.on('error', (error) => console.error('local router:', error));
   server.keepAliveTimeout = 5_000;
   const { port } = server.address() as AddressInfo;
   return {

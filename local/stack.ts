@@ -9,6 +9,7 @@ import { QUEUES, type QueueDefinition } from '#shared/queues';
 import { ROUTES, type Route } from '#shared/routes';
 import { createCustomer, rotateCredentials } from '#use-cases/manage-customers';
 import { systemClock } from '#use-cases/ports';
+import { lockDataDir } from './data-dir-lock.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { type Poller, type SqsHandler, startPoller } from './pollers.ts';
 import { ensureBucket, ensureQueue, ensureTable, LOCAL_CREDENTIALS, LOCAL_REGION } from './resources.ts';
@@ -26,7 +27,7 @@ export const LOCAL_NAMES = { table: 'openverify', bucket: 'openverify-images', q
 export const ENDPOINTS_FILE = 'endpoints.json';
 
 export interface LocalStackOptions {
-  /** Where data persists between runs (`.local/` for `npm start`). */
+  /** Where data persists between runs (`.local/` for `npm start`); one running stack at a time. */
   dataDir: string;
   port?: number;
   /** Fixed demo credentials; new ones are issued on every start when absent. */
@@ -45,9 +46,10 @@ export interface LocalStack {
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const dataDir = resolve(options.dataDir);
   mkdirSync(dataDir, { recursive: true });
-  const stoppers: Array<() => Promise<void>> = [];
+  const unlock = lockDataDir(dataDir);
+  const stoppers: Array<() => Promise<void>> = [async () => unlock()];
   const stop = async () => {
-    for (const stopOne of stoppers.reverse()) await stopOne().catch(() => undefined);
+    for (const stopOne of stoppers.splice(0).reverse()) await stopOne().catch(() => undefined);
   };
 
   try {

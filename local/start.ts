@@ -2,39 +2,101 @@
 import { resolve } from 'node:path';
 import * as z from 'zod';
 import { readConfig } from '#shared/config';
-import { startLocalStack } from './stack.ts';
+import { PortInUseError } from './router.ts';
+import { type LocalStack, startLocalStack } from './stack.ts';
 
-const env = readConfig(
-  z
-    .object({
-      PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-      DEMO_API_TOKEN: z.string().min(1).max(256).optional(),
-      DEMO_API_SECRET: z.string().min(1).max(256).optional(),
-      OPENVERIFY_DATA_DIR: z.string().default(resolve(import.meta.dirname, '..', '.local')),
-    })
-    .refine((e) => (e.DEMO_API_TOKEN === undefined) === (e.DEMO_API_SECRET === undefined), {
-      message: 'set DEMO_API_TOKEN and DEMO_API_SECRET together',
-      path: ['DEMO_API_SECRET'],
-    }),
-);
+const PORT_RULE = 'must be a port number from 0 to 65535 (0 picks a free one; empty means 3000)';
 
-console.log('Starting openverify (DynamoDB Local, S3, SQS)…');
-let stack: Awaited<ReturnType<typeof startLocalStack>>;
+const Env = z
+  .object({
+    PORT: z
+      .string()
+      .default('3000')
+      .pipe(z.string().regex(/^\d{1,5}$/, PORT_RULE))
+      .transform(Number)
+      .pipe(z.number().max(65535, PORT_RULE)),
+    DEMO_API_TOKEN: z
+      .string()
+      .max(256)
+      .refine((token) => !token.includes(':'), {
+        message: "must not contain ':' (HTTP Basic auth puts one between the token and the secret)",
+      })
+      .optional(),
+    DEMO_API_SECRET: z.string().max(256).optional(),
+    OPENVERIFY_DATA_DIR: z.string().default(resolve(import.meta.dirname, '..', '.local')),
+  })
+  .refine((e) => (e.DEMO_API_TOKEN === undefined) === (e.DEMO_API_SECRET === undefined), {
+    message: 'set DEMO_API_TOKEN and DEMO_API_SECRET together',
+    path: ['DEMO_API_SECRET'],
+  });
+
+let env: z.output<typeof Env>;
 try {
-  stack = await startLocalStack({
+  // `PORT= npm start` means the default, as if PORT were unset.
+  env = readConfig(
+    Env,
+    Object.fromEntries(Object.entries(process.env).filter(([, value]) => value?.trim() !== '')),
+  );
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(1);
+}
+
+// Handlers go in before anything starts, so that no signal or stray error can leave a server (or
+// DynamoDB Local's JVM) running without us.
+let starting: Promise<LocalStack> | undefined;
+let stopping = false;
+async function stopAndExit(reason: string, code: number): Promise<void> {
+  if (stopping) {
+    // A second Ctrl-C does not wait; DynamoDB Local's exit hook still ends the JVM.
+    process.exit(code || 1);
+  }
+  stopping = true;
+  console.log(`\n${reason}: stopping…`);
+  const forced = setTimeout(() => {
+    console.error('Could not stop within 15 s; exiting.');
+    process.exit(1);
+  }, 15_000);
+  forced.unref();
+  // A start still under way finishes first; one that failed has already cleaned up after itself.
+  const stack = await starting?.catch(() => undefined);
+  await stack?.stop();
+  console.log('Stopped.');
+  process.exit(code);
+}
+process.on('SIGINT', () => void stopAndExit('SIGINT', 0));
+process.on('SIGTERM', () => void stopAndExit('SIGTERM', 0));
+const crash = (error: unknown) => {
+  console.error(error);
+  void stopAndExit('Unexpected error', 1);
+};
+process.on('uncaughtException', crash);
+process.on('unhandledRejection', crash);
+
+async function main(): Promise<void> {
+  console.log('Starting openverify (DynamoDB Local, S3, SQS)…');
+  starting = startLocalStack({
     dataDir: env.OPENVERIFY_DATA_DIR,
     port: env.PORT,
     ...(env.DEMO_API_TOKEN && env.DEMO_API_SECRET
       ? { demoCredential: { apiToken: env.DEMO_API_TOKEN, apiSecret: env.DEMO_API_SECRET } }
       : {}),
   });
-} catch (error) {
-  console.error(`Could not start: ${(error as Error).message}`);
-  process.exit(1);
-}
+  let stack: LocalStack;
+  try {
+    stack = await starting;
+  } catch (error) {
+    if (stopping) return;
+    const hint =
+      error instanceof PortInUseError ? ': stop what uses it, or choose another with PORT=… npm start' : '';
+    console.error(`Could not start: ${(error as Error).message}${hint}`);
+    process.exit(1);
+  }
+  // A signal during the start: stopAndExit is stopping the stack now.
+  if (stopping) return;
 
-const { apiToken, apiSecret } = stack.demo.credential;
-console.log(`
+  const { apiToken, apiSecret } = stack.demo.credential;
+  console.log(`
 openverify is running at ${stack.url}
 
   Demo customer   ${stack.demo.customerId}
@@ -49,15 +111,6 @@ Create a transaction:
     ${stack.url}/api/v4/initiate
 
 Press Ctrl-C to stop.`);
+}
 
-let stopping = false;
-const shutdown = async (signal: string) => {
-  if (stopping) return;
-  stopping = true;
-  console.log(`\n${signal}: stopping…`);
-  await stack.stop();
-  console.log('Stopped.');
-  process.exit(0);
-};
-process.on('SIGINT', () => void shutdown('SIGINT'));
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
+await main();

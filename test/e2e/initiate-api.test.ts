@@ -1,15 +1,20 @@
 import { execFile } from 'node:child_process';
-import { rmSync } from 'node:fs';
-import { createConnection } from 'node:net';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  closedPort,
   DEMO,
+  endpointsOf,
   initiate,
   initiateHeaders,
   newDataDir,
+  processesUsing,
   type RunningProduct,
+  runProductToExit,
   SAMPLE_REQUEST,
+  settle,
   startProduct,
 } from './local-process.ts';
 
@@ -166,16 +171,19 @@ describe('the OpenAPI document', () => {
 });
 
 describe('the admin CLI against the running product', () => {
+  const run = (args: string[], env: Record<string, string> = {}) =>
+    promisify(execFile)(process.execPath, ['infra/admin-cli.ts', ...args], {
+      env: { ...process.env, OPENVERIFY_DATA_DIR: dataDir, ...env },
+    });
   const admin = async (...args: string[]) => {
-    const { stdout } = await promisify(execFile)(
-      process.execPath,
-      ['infra/admin-cli.ts', ...args, '--local'],
-      {
-        env: { ...process.env, OPENVERIFY_DATA_DIR: dataDir },
-      },
-    );
+    const { stdout } = await run([...args, '--local']);
     return JSON.parse(stdout) as { customerId: string; apiToken: string; apiSecret: string };
   };
+  const refusal = (args: string[]) =>
+    run(args).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
+    );
 
   it('creates a customer whose settings apply, and rotation retires the old credentials', async () => {
     const created = await admin('create-customer', '--name', 'Bank', '--settings', '{"defaultLocale":"de"}');
@@ -207,16 +215,89 @@ describe('the admin CLI against the running product', () => {
     expect(failure).toMatchObject({ code: 1 });
     expect((failure as { stderr: string }).stderr).toContain('settings.tokenLifetimeInMinutes (minimum)');
   });
+
+  it('reaches the local database whatever AWS credentials and region the environment holds', async () => {
+    // DynamoDB Local keeps a database per access key and region: a client that took these from the
+    // environment would find no table there.
+    const { stdout } = await run(['create-customer', '--name', 'Env', '--local'], {
+      AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'x',
+      AWS_REGION: 'eu-west-1',
+      AWS_DEFAULT_REGION: 'eu-west-1',
+    });
+    const created = JSON.parse(stdout) as typeof DEMO;
+    const { status } = await initiate(
+      product.url,
+      { customerInternalReference: 'r', userReference: 'u' },
+      initiateHeaders(created),
+    );
+    expect(status).toBe(200);
+  });
+
+  it('finds the running product by --data-dir, over OPENVERIFY_DATA_DIR', async () => {
+    const { customerId } = JSON.parse(readFileSync(join(dataDir, 'demo-customer.json'), 'utf8'));
+    const { stdout } = await run(['show-customer', '--customer', customerId, '--data-dir', dataDir], {
+      OPENVERIFY_DATA_DIR: '/nonexistent',
+    });
+    expect(JSON.parse(stdout)).toMatchObject({ customerId });
+  });
+
+  it('refuses contradictory or incomplete options, and unknown commands first, with exit code 2', async () => {
+    const cases: Array<[string[], string]> = [
+      [['bogus', '--table', 'x'], 'Unknown command bogus.'],
+      [['show-customer', '--customer', 'c', '--region', 'eu-west-1'], '--region needs --table'],
+      [['show-customer', '--customer', 'c', '--table', 't'], '--table needs --region'],
+      [['show-customer', '--customer', 'c', '--local', '--table', 't', '--region', 'r'], 'Give one target'],
+      [
+        ['show-customer', '--customer', 'c', '--data-dir', dataDir, '--table', 't', '--region', 'r'],
+        'Give one target',
+      ],
+      [['show-customer', '--customer', 'c', '--colour'], "Unknown option '--colour'"],
+    ];
+    for (const [args, message] of cases) {
+      const { code, stderr } = await refusal(args);
+      expect(code, args.join(' ')).toBe(2);
+      expect(stderr.split('\n')[0], args.join(' ')).toContain(message);
+      expect(stderr, args.join(' ')).toContain('Usage: npm run admin');
+    }
+  });
+
+  it('documents --data-dir and OPENVERIFY_DATA_DIR in its usage', async () => {
+    const { stdout } = await run(['--help']);
+    expect(stdout).toContain('--data-dir DIR');
+    expect(stdout).toContain('$OPENVERIFY_DATA_DIR');
+  });
 });
 
-describe('restart and Ctrl-C', () => {
+describe('restart, a second start and Ctrl-C', () => {
+  it('refuses a second start on the same data dir, and the first keeps running', async () => {
+    const before = endpointsOf(dataDir);
+    const second = await runProductToExit(dataDir);
+    expect(second.code).toBe(1);
+    expect(second.output).toContain(`is in use by another openverify (pid ${product.process.pid})`);
+    expect(second.output).not.toMatch(/\n\s+at /);
+    expect(endpointsOf(dataDir)).toEqual(before);
+    expect((await initiate(product.url)).status).toBe(200);
+  });
+
   it('keeps data across a restart and stops everything cleanly', async () => {
     const { body } = await initiate(product.url);
+    const { dynamodb } = endpointsOf(dataDir);
+    expect(processesUsing(dataDir).some((line) => line.includes('DynamoDBLocal.jar'))).toBe(true);
     const output = product.output();
     const code = await product.stop();
     expect(code).toBe(0);
     expect(product.output().slice(output.length)).toContain('Stopped.');
     expect(await closedPort(product.url)).toBe(true);
+    expect(await closedPort(dynamodb)).toBe(true);
+    expect(
+      await settle(
+        () => processesUsing(dataDir),
+        (left) => left.length === 0,
+      ),
+    ).toEqual([]);
+    expect(existsSync(join(dataDir, 'endpoints.json'))).toBe(false);
+    expect(existsSync(join(dataDir, 'openverify.lock'))).toBe(false);
 
     product = await startProduct(dataDir);
     const open = await fetch(`${product.url}/api/v4/session`, {
@@ -225,15 +306,3 @@ describe('restart and Ctrl-C', () => {
     expect(open.status).toBe(200);
   });
 });
-
-function closedPort(url: string): Promise<boolean> {
-  const { port } = new URL(url);
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: '127.0.0.1', port: Number(port) });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', () => resolve(true));
-  });
-}
