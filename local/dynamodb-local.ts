@@ -35,6 +35,8 @@ export async function startDynamoDbLocal(
       '-port',
       String(port),
       ...storage,
+      // The local product talks to nothing outside this machine.
+      '-disableTelemetry',
     ],
     { cwd: emulator, stdio: ['ignore', 'ignore', 'pipe'] },
   );
