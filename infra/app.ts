@@ -1,18 +1,27 @@
-// The CDK app: `cdk synth -c region=us|eu|sgp` (default eu, from cdk.json). Options, all context:
+// The CDK app: `cdk synth -c region=us|eu|sgp` (default eu, from cdk.json) makes that region's two
+// stacks, openverify-<region>-data and openverify-<region>. Options, all context:
 //   domainName=eu.verify.example.com                 the journey's public host (else the API's own endpoint)
 //   prefixedDomain={prefix}.eu.verify.example.com    hosts for customers with a domain prefix
 //   certificateArn=arn:aws:acm:…                     wires domainName (and the prefixed wildcard) to the API
 //   prefixedCertificateArn=arn:aws:acm:…             the wildcard's certificate, if not certificateArn
 //   alarmEmail=ops@example.com                       subscribed to the alarm topic
 // Run without the CDK CLI (`node infra/app.ts`), it writes the assembly to cdk.out itself; context
-// then comes from CDK_CONTEXT_JSON, e.g. CDK_CONTEXT_JSON='{"region":"us"}'.
+// then comes from CDK_CONTEXT_JSON, e.g. CDK_CONTEXT_JSON='{"region":"us"}'. Either way cdk.json's
+// context (the feature flags) is read first, so both ways synthesize the same templates.
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { PROJECT_ROOT } from './constructs/function.ts';
-import { OpenverifyStack } from './openverify-stack.ts';
-import { parseRegionKey, stackName } from './regions.ts';
+import { openverify } from './openverify-stack.ts';
+import { parseRegionKey } from './regions.ts';
 
-const app = new App({ outdir: process.env.CDK_OUTDIR ?? path.join(PROJECT_ROOT, 'cdk.out') });
+const cdkJson = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as {
+  context?: Record<string, unknown>;
+};
+const app = new App({
+  outdir: process.env.CDK_OUTDIR ?? path.join(PROJECT_ROOT, 'cdk.out'),
+  context: cdkJson.context ?? {},
+});
 
 const optional = (key: string): string | undefined => {
   const value: unknown = app.node.tryGetContext(key);
@@ -21,9 +30,8 @@ const optional = (key: string): string | undefined => {
   return value;
 };
 
-const region = parseRegionKey(optional('region'));
-new OpenverifyStack(app, stackName(region), {
-  region,
+openverify(app, {
+  region: parseRegionKey(optional('region')),
   domainName: optional('domainName'),
   prefixedDomain: optional('prefixedDomain'),
   certificateArn: optional('certificateArn'),

@@ -1,21 +1,40 @@
 import { CfnOutput, Duration, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { QUEUES, type QueueDefinition } from '#shared/queues';
-import { ROUTES, type Route } from '#shared/routes';
+import { ROUTES, type Route, type TableGrant } from '#shared/routes';
+import { ApiAlarms, FunctionAlarms } from './constructs/alarms.ts';
 import { constructId } from './constructs/construct-id.ts';
 import { OpenverifyFunction } from './constructs/function.ts';
-import { PublicApi, type PublicApiProps } from './constructs/public-api.ts';
+import {
+  journeyOrigins,
+  PublicApi,
+  type PublicHosts,
+  publicHttpApi,
+  wiresCustomDomain,
+} from './constructs/public-api.ts';
 import { Stateful } from './constructs/stateful.ts';
-import { consumerTimeout } from './constructs/work-queue.ts';
-import { REGIONS, type RegionKey } from './regions.ts';
+import { assertVisibilityCovers, consumerTimeout } from './constructs/work-queue.ts';
+import { dataStackName, REGIONS, type RegionKey, stackName } from './regions.ts';
 
 export const API_FUNCTION_TIMEOUT = Duration.seconds(10);
 
-export interface OpenverifyStackProps extends Omit<StackProps, 'env'>, PublicApiProps {
+/**
+ * What a queue consumer may do in the table. The queue table has no field for it yet; every
+ * consumer planned (verify worker, callback deliverer) reads and updates transactions, and nothing
+ * else. A consumer that needs more is the moment to give `QueueDefinition` a `table` like a route's.
+ */
+export const CONSUMER_TABLE_ACCESS: readonly TableGrant[] = [
+  { actions: ['GetItem', 'UpdateItem'], keys: ['TX#'] },
+];
+
+export interface OpenverifyProps extends PublicHosts {
   /** Which deployment: picks the AWS region, and tags everything. */
   region: RegionKey;
   /** The route table; shared/routes.ts unless a test passes its own. */
@@ -26,45 +45,134 @@ export interface OpenverifyStackProps extends Omit<StackProps, 'env'>, PublicApi
   alarmEmail?: string | undefined;
 }
 
+/** What both stacks of a region share: the region, termination protection, the tags. */
+function stackProps(region: RegionKey, description: string): StackProps {
+  const tags = { project: 'openverify', region };
+  return { env: { region: REGIONS[region] }, terminationProtection: true, tags, description };
+}
+
+function tag(stack: Stack, region: RegionKey): void {
+  // Also on each resource in the template, not only through CloudFormation's stack tags.
+  Tags.of(stack).add('project', 'openverify');
+  Tags.of(stack).add('region', region);
+}
+
 /**
- * One region's openverify: the data (table, image bucket, queues) in `Data`, apart from the
- * functions and the API, which can be redeployed freely. No lookups and no account: synthesizes
- * offline, deploys to whatever account the credentials at deploy time belong to.
+ * One region's openverify: the data stack (`openverify-eu-data`) and the service stack
+ * (`openverify-eu`) that reads it. No lookups and no account: synthesizes offline, deploys to
+ * whatever account the credentials at deploy time belong to.
+ */
+export function openverify(
+  scope: Construct,
+  props: OpenverifyProps,
+): { dataStack: OpenverifyDataStack; stack: OpenverifyStack } {
+  const dataStack = new OpenverifyDataStack(scope, dataStackName(props.region), props);
+  const stack = new OpenverifyStack(scope, stackName(props.region), { ...props, dataStack });
+  return { dataStack, stack };
+}
+
+/**
+ * What must outlive any deployment of code: the table, the image bucket and its key, the queues,
+ * the alarm topic (its subscriptions are confirmed by hand) and the API's own id (without a custom
+ * domain it is the journey's host). Everything retained on delete, the stack itself protected from
+ * termination. Deploying new code never updates this stack unless the data's shape changes.
+ */
+export class OpenverifyDataStack extends Stack {
+  readonly data: Stateful;
+  readonly httpApi: HttpApi;
+  readonly alarms: Topic;
+  readonly alarmsKey: Key;
+
+  constructor(scope: Construct, id: string, props: OpenverifyProps) {
+    super(
+      scope,
+      id,
+      stackProps(props.region, `openverify (${props.region}): data: table, images, queues, alarm topic`),
+    );
+    tag(this, props.region);
+
+    // CloudWatch must use the key to publish alarms to the topic, which AWS's managed SNS key
+    // does not allow: hence a key of our own.
+    this.alarmsKey = new Key(this, 'AlarmsKey', {
+      description: 'openverify: the alarm topic',
+      enableKeyRotation: true,
+    });
+    this.alarmsKey.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsToPublish',
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+      }),
+    );
+    this.alarms = new Topic(this, 'Alarms', {
+      displayName: `openverify ${props.region} alarms`,
+      enforceSSL: true,
+      masterKey: this.alarmsKey,
+    });
+    // The topic's policy replaces SNS's default one: say that this account's alarms may publish.
+    this.alarms.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AllowThisAccountsAlarms',
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.alarms.topicArn],
+        conditions: {
+          ArnLike: { 'aws:SourceArn': this.formatArn({ service: 'cloudwatch', resource: 'alarm:*' }) },
+        },
+      }),
+    );
+    if (props.alarmEmail) this.alarms.addSubscription(new EmailSubscription(props.alarmEmail));
+
+    this.httpApi = publicHttpApi(this, 'Api', props);
+    this.data = new Stateful(this, 'Data', {
+      queues: props.queues ?? QUEUES,
+      uploadOrigins: journeyOrigins(props, this.httpApi),
+      alarmAction: new SnsAction(this.alarms),
+    });
+
+    new CfnOutput(this, 'TableName', { value: this.data.table.tableName });
+    new CfnOutput(this, 'ImageBucketName', { value: this.data.images.bucketName });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topicArn });
+  }
+}
+
+export interface OpenverifyStackProps extends OpenverifyProps {
+  /** The region's data stack, from `openverify()`. */
+  dataStack: OpenverifyDataStack;
+}
+
+/**
+ * The service: the API's stage, routes and domains, one function per route, one consumer per queue
+ * with a `consumer`, and the serving path's alarms. Redeploy it freely; it holds no data.
  */
 export class OpenverifyStack extends Stack {
+  readonly dataStack: OpenverifyDataStack;
+  /** The data it serves (in `dataStack`). */
   readonly data: Stateful;
   readonly api: PublicApi;
   readonly functions: ReadonlyMap<string, OpenverifyFunction>;
+  readonly alarms: { api: ApiAlarms; functions: ReadonlyMap<string, FunctionAlarms> };
 
   constructor(scope: Construct, id: string, props: OpenverifyStackProps) {
-    super(scope, id, {
-      ...props,
-      env: { region: REGIONS[props.region] },
-      description:
-        props.description ?? `openverify (${props.region}): identity verification API, data and workers`,
-    });
+    super(
+      scope,
+      id,
+      stackProps(props.region, `openverify (${props.region}): identity verification API and workers`),
+    );
+    tag(this, props.region);
     const routes: readonly Route[] = props.routes ?? ROUTES;
     const queues: readonly QueueDefinition[] = props.queues ?? QUEUES;
-
-    Tags.of(this).add('project', 'openverify');
-    Tags.of(this).add('region', props.region);
-
-    const alarms = new Topic(this, 'Alarms', {
-      displayName: `openverify ${props.region} alarms`,
-      enforceSSL: true,
-    });
-    if (props.alarmEmail) alarms.addSubscription(new EmailSubscription(props.alarmEmail));
+    this.dataStack = props.dataStack;
+    this.data = props.dataStack.data;
+    const alarmAction = new SnsAction(props.dataStack.alarms);
 
     this.api = new PublicApi(this, 'Api', {
+      httpApi: props.dataStack.httpApi,
       domainName: props.domainName,
       prefixedDomain: props.prefixedDomain,
       certificateArn: props.certificateArn,
       prefixedCertificateArn: props.prefixedCertificateArn,
-    });
-    this.data = new Stateful(this, 'Data', {
-      queues,
-      uploadOrigins: this.api.journeyOrigins,
-      alarmAction: new SnsAction(alarms),
     });
 
     const functions = new Map<string, OpenverifyFunction>();
@@ -74,7 +182,7 @@ export class OpenverifyStack extends Stack {
         timeout: API_FUNCTION_TIMEOUT,
         description: `${route.method} ${route.path}`,
       });
-      if (route.table !== 'none') fn.bindTable(this.data.table, route.table);
+      fn.bindTable(this.data.table, route.table ?? []);
       if (route.journeyHosts) {
         fn.bindJourneyHosts({
           publicBaseUrl: this.api.publicBaseUrl,
@@ -89,14 +197,14 @@ export class OpenverifyStack extends Stack {
       if (definition.consumer === undefined) continue;
       const workQueue = this.data.queues.get(definition.name);
       if (!workQueue) throw new Error(`No queue ${definition.name}`);
+      const timeout = consumerTimeout(definition);
+      assertVisibilityCovers(definition, timeout);
       const fn = new OpenverifyFunction(this, `${constructId(definition.name)}Consumer`, {
         entry: definition.consumer,
-        timeout: consumerTimeout(definition),
+        timeout,
         description: `consumes the ${definition.name} queue`,
       });
-      // The queue table says nothing of a consumer's data yet; every consumer planned (verify
-      // worker, callback deliverer) reads and updates transactions.
-      fn.bindTable(this.data.table, 'readwrite');
+      fn.bindTable(this.data.table, CONSUMER_TABLE_ACCESS);
       fn.addEventSource(
         new SqsEventSource(workQueue.queue, {
           batchSize: definition.batchSize,
@@ -107,13 +215,23 @@ export class OpenverifyStack extends Stack {
     }
     this.functions = functions;
 
+    const functionAlarms = new Map<string, FunctionAlarms>();
+    for (const [name, fn] of functions) {
+      functionAlarms.set(name, new FunctionAlarms(fn, 'Alarms', { fn, action: alarmAction }));
+    }
+    this.alarms = {
+      api: new ApiAlarms(this, 'ApiAlarms', { httpApi: this.api.httpApi, action: alarmAction }),
+      functions: functionAlarms,
+    };
+
     new CfnOutput(this, 'ApiUrl', {
       description: 'The public base URL (PUBLIC_BASE_URL)',
       value: this.api.publicBaseUrl,
     });
-    if (props.domainName) {
+    // A domain served by something else (no certificate here) reaches the API through this.
+    if (props.domainName && !wiresCustomDomain(props)) {
       new CfnOutput(this, 'ApiEndpoint', {
-        description: 'The HTTP API endpoint',
+        description: 'The HTTP API endpoint, for whatever serves the domain',
         value: this.api.httpApi.apiEndpoint,
       });
     }
@@ -123,8 +241,5 @@ export class OpenverifyStack extends Stack {
         value: domain.regionalDomainName,
       });
     }
-    new CfnOutput(this, 'TableName', { value: this.data.table.tableName });
-    new CfnOutput(this, 'ImageBucketName', { value: this.data.images.bucketName });
-    new CfnOutput(this, 'AlarmTopicArn', { value: alarms.topicArn });
   }
 }

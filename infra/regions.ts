@@ -1,6 +1,7 @@
 /**
- * The regions openverify deploys to: one stack per region, chosen with `-c region=us|eu|sgp`.
- * The key is short because it names the stack (`openverify-eu`) and tags every resource.
+ * The regions openverify deploys to: two stacks per region (data and service), chosen with
+ * `-c region=us|eu|sgp`. The key is short because it names the stacks (`openverify-eu`,
+ * `openverify-eu-data`) and tags every resource.
  */
 export const REGIONS = {
   us: 'us-east-1',
@@ -26,4 +27,8 @@ export function parseRegionKey(value: unknown): RegionKey {
   return value;
 }
 
+/** The service stack: API, functions, alarms. */
 export const stackName = (region: RegionKey): string => `openverify-${region}`;
+
+/** The data stack: table, images, queues, keys, alarm topic, the API's id. */
+export const dataStackName = (region: RegionKey): string => `openverify-${region}-data`;

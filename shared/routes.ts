@@ -1,10 +1,26 @@
 /**
  * The one route table: method, path and handler of every HTTP entry point, read by both `infra/`
- * (API Gateway routes and Lambda functions) and `local/` (the local router), so the cloud and the
- * laptop cannot drift apart. `entry` is relative to the repository root and exports `handler`.
+ * (API Gateway routes, Lambda functions and their permissions) and `local/` (the local router), so
+ * the cloud and the laptop cannot drift apart. `entry` is relative to the repository root and
+ * exports `handler`.
  */
 
-export type TableAccess = 'none' | 'read' | 'readwrite';
+/**
+ * The DynamoDB actions a route may be granted. Only single-item actions and Query: each request
+ * names its partition key, so the `dynamodb:LeadingKeys` condition that scopes every grant to its
+ * key prefixes always applies. (A Scan names no key, and `ForAllValues` passes a request without
+ * one.) Conditional writes need nothing beyond their action.
+ */
+export type TableAction = 'GetItem' | 'Query' | 'PutItem' | 'UpdateItem' | 'DeleteItem';
+
+/** Partition-key prefixes of the single table (shared/adapters/dynamodb.ts lists its items). */
+export type KeyPrefix = 'TX#' | 'CUSTOMER#' | 'CREDENTIAL#';
+
+/** Some actions, on the items whose partition key starts with one of `keys`. */
+export interface TableGrant {
+  actions: readonly TableAction[];
+  keys: readonly KeyPrefix[];
+}
 
 export interface Route {
   /** Names the Lambda function; stable, because CloudFormation logical ids derive from it. */
@@ -12,7 +28,8 @@ export interface Route {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: string;
   entry: string;
-  table: TableAccess;
+  /** Exactly the table calls the handler makes; absent, the function gets neither access nor TABLE_NAME. */
+  table?: readonly TableGrant[];
   /** Needs the journey's public hosts (PUBLIC_BASE_URL, PREFIXED_BASE_URL). */
   journeyHosts?: boolean;
 }
@@ -23,7 +40,12 @@ export const ROUTES = [
     method: 'POST',
     path: '/api/v4/initiate',
     entry: 'functions/api/initiate.ts',
-    table: 'readwrite',
+    table: [
+      // Basic auth: the credential by its token's digest, then its customer (use-cases/authenticate.ts).
+      { actions: ['GetItem'], keys: ['CREDENTIAL#', 'CUSTOMER#'] },
+      // The new transaction, one conditional put (adapters/transaction-repository.ts).
+      { actions: ['PutItem'], keys: ['TX#'] },
+    ],
     journeyHosts: true,
   },
   {
@@ -31,21 +53,20 @@ export const ROUTES = [
     method: 'GET',
     path: '/api/v4/session',
     entry: 'functions/api/session.ts',
-    table: 'readwrite',
+    // The token check reads its transaction and marks it started (use-cases/open-session.ts).
+    table: [{ actions: ['GetItem', 'UpdateItem'], keys: ['TX#'] }],
   },
   {
     name: 'openapi',
     method: 'GET',
     path: '/api/v4/openapi.json',
     entry: 'functions/api/openapi.ts',
-    table: 'none',
   },
   {
     name: 'journeyPage',
     method: 'GET',
     path: '/web/v4/app',
     entry: 'functions/web/journey-page.ts',
-    table: 'none',
   },
 ] as const satisfies readonly Route[];
 

@@ -1,10 +1,18 @@
 import path from 'node:path';
 import type { Duration } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import {
+  type BundlingOptions,
+  LogLevel,
+  NodejsFunction,
+  OutputFormat,
+  SourceMapMode,
+} from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import type { TableGrant } from '#shared/routes';
 
 /** The repository root: route and queue entries are relative to it, and esbuild runs from it. */
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -17,6 +25,27 @@ export const LOG_RETENTION = RetentionDays.ONE_MONTH;
  */
 const REQUIRE_SHIM =
   "import { createRequire as __openverifyCreateRequire } from 'node:module'; const require = __openverifyCreateRequire(import.meta.url);";
+
+/** Every function's environment before its bindings (`TABLE_NAME`…). */
+export const FUNCTION_ENVIRONMENT: Readonly<Record<string, string>> = {
+  POWERTOOLS_SERVICE_NAME: 'openverify',
+  NODE_OPTIONS: '--enable-source-maps',
+};
+
+/** Every function's bundling (bench/ bundles the same way to measure what deploys). */
+export const FUNCTION_BUNDLING: BundlingOptions = {
+  format: OutputFormat.ESM,
+  target: 'node24',
+  mainFields: ['module', 'main'],
+  banner: REQUIRE_SHIM,
+  // CDK leaves the SDK out by default; the runtime's copy is a different version and cold starts pay.
+  bundleAwsSDK: true,
+  minify: true,
+  sourceMap: true,
+  sourceMapMode: SourceMapMode.DEFAULT,
+  sourcesContent: false,
+  logLevel: LogLevel.WARNING,
+};
 
 export interface OpenverifyFunctionProps {
   /** The handler module, relative to the repository root; it exports `handler`. */
@@ -51,30 +80,18 @@ export class OpenverifyFunction extends NodejsFunction {
       description: props.description,
       logGroup,
       tracing: Tracing.ACTIVE,
-      environment: {
-        POWERTOOLS_SERVICE_NAME: 'openverify',
-        NODE_OPTIONS: '--enable-source-maps',
-      },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node24',
-        mainFields: ['module', 'main'],
-        banner: REQUIRE_SHIM,
-        // CDK leaves the SDK out by default; the runtime's copy is a different version and cold starts pay.
-        bundleAwsSDK: true,
-        minify: true,
-        sourceMap: true,
-        sourceMapMode: SourceMapMode.DEFAULT,
-        sourcesContent: false,
-        logLevel: LogLevel.WARNING,
-      },
+      environment: { ...FUNCTION_ENVIRONMENT },
+      bundling: FUNCTION_BUNDLING,
     });
   }
 
-  /** Grants the table and sets `TABLE_NAME` (shared/config.ts `TableConfig`). */
-  bindTable(table: ITable, access: 'read' | 'readwrite'): this {
-    if (access === 'read') table.grantReadData(this);
-    else table.grantReadWriteData(this);
+  /**
+   * Grants exactly `grants` on the table, each on its partition-key prefixes only, and sets
+   * `TABLE_NAME` (shared/config.ts `TableConfig`). Nothing to grant, nothing set.
+   */
+  bindTable(table: ITable, grants: readonly TableGrant[]): this {
+    if (grants.length === 0) return this;
+    for (const statement of tableStatements(table.tableArn, grants)) this.addToRolePolicy(statement);
     this.addEnvironment('TABLE_NAME', table.tableName);
     return this;
   }
@@ -85,4 +102,24 @@ export class OpenverifyFunction extends NodejsFunction {
     if (hosts.prefixedBaseUrl !== undefined) this.addEnvironment('PREFIXED_BASE_URL', hosts.prefixedBaseUrl);
     return this;
   }
+}
+
+/**
+ * One statement per grant: its actions on the table (no index, no stream), only on items whose
+ * partition key starts with one of its prefixes. `ForAllValues` is true of a request without the
+ * key at all, so `Null` insists the request has one.
+ */
+export function tableStatements(tableArn: string, grants: readonly TableGrant[]): PolicyStatement[] {
+  return grants.map(
+    (grant) =>
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: grant.actions.map((action) => `dynamodb:${action}`),
+        resources: [tableArn],
+        conditions: {
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': grant.keys.map((prefix) => `${prefix}*`) },
+          Null: { 'dynamodb:LeadingKeys': 'false' },
+        },
+      }),
+  );
 }

@@ -4,7 +4,10 @@ import {
   DomainName,
   HttpApi,
   HttpMethod,
+  HttpRoute,
+  HttpRouteKey,
   HttpStage,
+  type IApi,
   LogGroupLogDestination,
   PayloadFormatVersion,
 } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -42,7 +45,7 @@ export const ACCESS_LOG_FIELDS = {
  */
 export const trailingSlashTwin = (path: string): string => `${path}/{proxy+}`;
 
-export interface PublicApiProps {
+export interface PublicHosts {
   /** The journey's host, e.g. `eu.verify.example.com`; without it the API's own endpoint is public. */
   domainName?: string | undefined;
   /** Host pattern with `{prefix}` for customers with a domain prefix, e.g. `{prefix}.eu.verify.example.com`. */
@@ -53,7 +56,46 @@ export interface PublicApiProps {
   prefixedCertificateArn?: string | undefined;
 }
 
-/** The HTTP API: one Lambda integration per route, its stage, access logs and public hosts. */
+/** The API's custom domains are wired here, so nothing needs its `execute-api` endpoint. */
+export const wiresCustomDomain = (hosts: PublicHosts): boolean =>
+  hosts.domainName !== undefined && hosts.certificateArn !== undefined;
+
+/**
+ * The journey's origin, `PUBLIC_BASE_URL`: the domain, else the API's own endpoint (read only then:
+ * CDK refuses to give the endpoint of an API that has it switched off).
+ */
+export const publicBaseUrl = (hosts: PublicHosts, api: IApi): string =>
+  hosts.domainName ? `https://${hosts.domainName}` : api.apiEndpoint;
+
+/** Browser origins the journey runs on (for the image bucket's CORS). */
+export function journeyOrigins(hosts: PublicHosts, api: IApi): string[] {
+  const origins = [publicBaseUrl(hosts, api)];
+  if (hosts.prefixedDomain) origins.push(`https://${hosts.prefixedDomain.replace('{prefix}', '*')}`);
+  return origins;
+}
+
+/**
+ * The `AWS::ApiGatewayV2::Api` alone, without stage or routes. It lives in the data stack: without a
+ * custom domain its id is the journey's host, in every redirect URL already handed out and in the
+ * image bucket's CORS origins, so it must outlive redeploys of code. With a custom domain wired here,
+ * its `execute-api` endpoint is switched off: the domain is the only way in.
+ */
+export function publicHttpApi(scope: Construct, id: string, hosts: PublicHosts): HttpApi {
+  validateHosts(hosts);
+  return new HttpApi(scope, id, {
+    apiName: 'openverify',
+    description: 'openverify public API',
+    createDefaultStage: false,
+    disableExecuteApiEndpoint: wiresCustomDomain(hosts),
+  });
+}
+
+export interface PublicApiProps extends PublicHosts {
+  /** The API (from `publicHttpApi`), in the data stack. */
+  httpApi: HttpApi;
+}
+
+/** Serves the HTTP API: one Lambda integration per route, its stage, access logs and public hosts. */
 export class PublicApi extends Construct {
   readonly httpApi: HttpApi;
   readonly stage: HttpStage;
@@ -61,19 +103,13 @@ export class PublicApi extends Construct {
   readonly publicBaseUrl: string;
   /** `PREFIXED_BASE_URL`, with `{prefix}`, when the deployment has a prefixed host pattern. */
   readonly prefixedBaseUrl: string | undefined;
-  /** Browser origins the journey runs on (for the image bucket's CORS). */
-  readonly journeyOrigins: string[];
   /** Custom domains wired to the API, by host; their DNS records are the operator's. */
   readonly customDomains: { host: string; domain: DomainName }[] = [];
 
   constructor(scope: Construct, id: string, props: PublicApiProps) {
     super(scope, id);
     validateHosts(props);
-
-    this.httpApi = new HttpApi(this, 'HttpApi', {
-      description: 'openverify public API',
-      createDefaultStage: false,
-    });
+    this.httpApi = props.httpApi;
 
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention: LOG_RETENTION });
     this.stage = new HttpStage(this, 'DefaultStage', {
@@ -89,12 +125,8 @@ export class PublicApi extends Construct {
 
     // The API's own endpoint depends only on the AWS::ApiGatewayV2::Api, never on routes or
     // functions, so functions may carry it in their environment without a dependency cycle.
-    this.publicBaseUrl = props.domainName ? `https://${props.domainName}` : this.httpApi.apiEndpoint;
+    this.publicBaseUrl = publicBaseUrl(props, this.httpApi);
     this.prefixedBaseUrl = props.prefixedDomain ? `https://${props.prefixedDomain}` : undefined;
-    this.journeyOrigins = [this.publicBaseUrl];
-    if (props.prefixedDomain) {
-      this.journeyOrigins.push(`https://${props.prefixedDomain.replace('{prefix}', '*')}`);
-    }
 
     if (props.domainName && props.certificateArn) {
       this.mapDomain('Domain', props.domainName, props.certificateArn);
@@ -107,15 +139,23 @@ export class PublicApi extends Construct {
 
   /** Serves `route` (and its trailing-slash twin) with `handler`, payload format 2.0. */
   addRoute(route: Route, handler: IFunction): void {
-    const integration = new HttpLambdaIntegration(`${constructId(route.name)}Integration`, handler, {
+    const id = constructId(route.name);
+    const integration = new HttpLambdaIntegration(`${id}Integration`, handler, {
       payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
       // One permission for this API rather than one per route: a route-scoped source ARN would end
       // in the twin's literal `{proxy+}`, and whether API Gateway's source ARN for a greedy route
       // matches that is not something to find out in production.
       scopePermissionToRoute: false,
     });
-    for (const path of [route.path, trailingSlashTwin(route.path)]) {
-      this.httpApi.addRoutes({ path, methods: [HttpMethod[route.method]], integration });
+    // Routes are made here, not with `httpApi.addRoutes`, which would put them (and, through their
+    // integrations, the functions) into the API's stack: the data stack.
+    const paths = { Route: route.path, TwinRoute: trailingSlashTwin(route.path) };
+    for (const [suffix, path] of Object.entries(paths)) {
+      new HttpRoute(this, `${id}${suffix}`, {
+        httpApi: this.httpApi,
+        routeKey: HttpRouteKey.with(path, HttpMethod[route.method]),
+        integration,
+      });
     }
   }
 
@@ -131,7 +171,7 @@ export class PublicApi extends Construct {
 
 const HOST = /^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
 
-function validateHosts(props: PublicApiProps): void {
+function validateHosts(props: PublicHosts): void {
   const { domainName, prefixedDomain, certificateArn } = props;
   if (domainName !== undefined && !HOST.test(domainName)) {
     throw new Error(

@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import {
   BlockPublicAccess,
   Bucket,
@@ -22,13 +23,18 @@ export interface StatefulProps {
 }
 
 /**
- * Everything that holds data, apart from the functions so that a redeploy of code never replaces
- * it, and retained if the stack is deleted. Construct ids here are part of the data's identity:
- * renaming one replaces the resource.
+ * Everything that holds data, in the data stack, apart from the functions so that a redeploy of code
+ * never replaces it, and retained if the stack is deleted. Construct ids here are part of the data's
+ * identity: renaming one replaces the resource.
  */
 export class Stateful extends Construct {
   readonly table: Table;
   readonly images: Bucket;
+  /**
+   * Encrypts the images. Whoever reads them needs `kms:Decrypt` on it, and whoever signs an upload
+   * URL `kms:GenerateDataKey`: `images.grantRead` and `grantPut` add those along with the S3 actions.
+   */
+  readonly imagesKey: Key;
   readonly queues: ReadonlyMap<string, WorkQueue>;
 
   constructor(scope: Construct, id: string, props: StatefulProps) {
@@ -45,10 +51,19 @@ export class Stateful extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
+    // Retained like the bucket (a deleted key makes every image unreadable); rotated yearly.
+    this.imagesKey = new Key(this, 'ImagesKey', {
+      description: 'openverify: the image bucket',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
     this.images = new Bucket(this, 'Images', {
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      encryption: BucketEncryption.S3_MANAGED,
+      encryption: BucketEncryption.KMS,
+      encryptionKey: this.imagesKey,
+      // One data key per bucket rather than one KMS call per object: cheaper, and under KMS's quotas.
+      bucketKeyEnabled: true,
       enforceSSL: true,
       minimumTLSVersion: 1.2,
       versioned: false,

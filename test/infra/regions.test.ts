@@ -7,7 +7,7 @@ import { Token } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../infra/constructs/function.ts';
 import { parseRegionKey, REGIONS, type RegionKey } from '../../infra/regions.ts';
-import { environmentOf, resourceOf, type Synthesized, synthesize } from './synthesize.ts';
+import { CDK_JSON_CONTEXT, environmentOf, resourceOf, type Synthesized, synthesize } from './synthesize.ts';
 
 const KEYS = Object.keys(REGIONS) as RegionKey[];
 
@@ -24,17 +24,24 @@ const stackOf = (key: RegionKey): Synthesized => {
   return s;
 };
 
-describe.each(KEYS)('the %s stack', (key) => {
-  it(`is openverify-${key}, in ${REGIONS[key]}, in whichever account deploys it`, () => {
-    const { stack } = stackOf(key);
+describe.each(KEYS)('the %s stacks', (key) => {
+  it(`are openverify-${key}-data and openverify-${key}, in ${REGIONS[key]}, in whichever account deploys them`, () => {
+    const { stack, dataStack } = stackOf(key);
+    expect(dataStack.stackName).toBe(`openverify-${key}-data`);
     expect(stack.stackName).toBe(`openverify-${key}`);
-    expect(stack.region).toBe(REGIONS[key]);
-    expect(Token.isUnresolved(stack.account)).toBe(true);
-    expect(stack.environment).toBe(`aws://unknown-account/${REGIONS[key]}`);
+    for (const each of [stack, dataStack]) {
+      expect(each.region).toBe(REGIONS[key]);
+      expect(Token.isUnresolved(each.account)).toBe(true);
+      expect(each.environment).toBe(`aws://unknown-account/${REGIONS[key]}`);
+    }
   });
 
-  it('tags itself with its region', () => {
-    expect(stackOf(key).stack.tags.tagValues()).toEqual({ project: 'openverify', region: key });
+  it('tag themselves with their region, and are protected from termination', () => {
+    const { stack, dataStack } = stackOf(key);
+    for (const each of [stack, dataStack]) {
+      expect(each.tags.tagValues()).toEqual({ project: 'openverify', region: key });
+      expect(each.terminationProtection).toBe(true);
+    }
   });
 });
 
@@ -59,14 +66,23 @@ describe('the region context', () => {
         stdio: 'pipe',
       });
       const manifest = JSON.parse(readFileSync(path.join(outdir, 'manifest.json'), 'utf8'));
-      expect(manifest.artifacts['openverify-us']).toMatchObject({
-        type: 'aws:cloudformation:stack',
-        environment: 'aws://unknown-account/us-east-1',
-      });
+      for (const name of ['openverify-us-data', 'openverify-us']) {
+        expect(manifest.artifacts[name]).toMatchObject({
+          type: 'aws:cloudformation:stack',
+          environment: 'aws://unknown-account/us-east-1',
+          properties: { terminationProtection: true, tags: { project: 'openverify', region: 'us' } },
+        });
+      }
+      expect(manifest.artifacts['openverify-us'].dependencies).toContain('openverify-us-data');
       const stacks = Object.entries(manifest.artifacts as Record<string, { type: string }>)
         .filter(([, artifact]) => artifact.type === 'aws:cloudformation:stack')
         .map(([name]) => name);
-      expect(stacks).toEqual(['openverify-us']);
+      expect(stacks.sort()).toEqual(['openverify-us', 'openverify-us-data']);
+      // cdk.json's feature flags apply without the CLI too: weak cross-stack references, for one.
+      const template = readFileSync(path.join(outdir, 'openverify-us.template.json'), 'utf8');
+      expect(CDK_JSON_CONTEXT['@aws-cdk/core:defaultCrossStackReferences']).toBe('weak');
+      expect(template).toContain('Fn::GetStackOutput');
+      expect(template).not.toContain('Fn::ImportValue');
     } finally {
       rmSync(outdir, { recursive: true, force: true });
     }
@@ -107,6 +123,11 @@ describe('a stack with its own domain', () => {
     s.template.resourceCountIs('AWS::ApiGatewayV2::ApiMapping', 2);
   });
 
+  it('switches off the execute-api endpoint, so the domain is the only way in', () => {
+    expect(resourceOf(s, s.stack.api.httpApi).resource.Properties?.DisableExecuteApiEndpoint).toBe(true);
+    expect(s.template.toJSON().Outputs.ApiEndpoint).toBeUndefined();
+  });
+
   it('lets browsers upload from both origins', () => {
     expect(resourceOf(s, s.stack.data.images).resource.Properties?.CorsConfiguration).toMatchObject({
       CorsRules: [{ AllowedOrigins: ['https://eu.verify.example.com', 'https://*.eu.verify.example.com'] }],
@@ -131,8 +152,22 @@ describe('the host options', () => {
   });
 
   it('without a domain, the public base URL is the API endpoint and no custom domain is made', () => {
-    const { template } = stackOf('eu');
-    template.resourceCountIs('AWS::ApiGatewayV2::DomainName', 0);
-    expect(template.toJSON().Outputs.ApiEndpoint).toBeUndefined();
+    const s = stackOf('eu');
+    s.template.resourceCountIs('AWS::ApiGatewayV2::DomainName', 0);
+    expect(s.template.toJSON().Outputs.ApiEndpoint).toBeUndefined();
+    expect(resourceOf(s, s.stack.api.httpApi).resource.Properties?.DisableExecuteApiEndpoint).toBe(false);
+  });
+
+  it('with a domain but no certificate (served by something else), the endpoint stays open and is output', () => {
+    const s = synthesize({ region: 'eu', domainName: 'eu.verify.example.com' });
+    try {
+      s.template.resourceCountIs('AWS::ApiGatewayV2::DomainName', 0);
+      expect(resourceOf(s, s.stack.api.httpApi).resource.Properties?.DisableExecuteApiEndpoint).toBe(false);
+      expect(s.template.toJSON().Outputs.ApiEndpoint.Value).toEqual(
+        s.stack.resolve(s.stack.api.httpApi.apiEndpoint),
+      );
+    } finally {
+      s.cleanUp();
+    }
   });
 });

@@ -1,4 +1,4 @@
-// The default stack (EU, shared/routes.ts and shared/queues.ts), synthesized once with real bundling.
+// The default region (EU, the shipped route and queue tables): both its stacks, synthesized once, bundled.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -7,25 +7,39 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KEY, TTL_ATTRIBUTE } from '#adapters/dynamodb';
 import { deadLetterName, QUEUES } from '#shared/queues';
 import { ROUTES, type Route } from '#shared/routes';
+import {
+  ALARM_PERIOD,
+  API_5XX_THRESHOLD,
+  API_LATENCY_PERIODS,
+  API_P99_LATENCY,
+} from '../../infra/constructs/alarms.ts';
 import { ACCESS_LOG_FIELDS, THROTTLE } from '../../infra/constructs/public-api.ts';
+import { maxMessageAge } from '../../infra/constructs/work-queue.ts';
 import {
   actionsOfFunction,
   dig,
   environmentOf,
   findDependencyCycle,
+  inService,
   type Resource,
   resourceOf,
   type Synthesized,
   synthesize,
+  tableGrantsOfFunction,
 } from './synthesize.ts';
 
-const WRITE_ACTIONS = [
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:BatchWriteItem',
-];
-const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query'];
+/**
+ * What each function may do in the table, written out: the DynamoDB calls its handler makes
+ * (shared/use-cases, shared/adapters), each on the partition keys it touches, and nothing else.
+ */
+const TABLE_ACCESS: Record<string, string[]> = {
+  // Basic auth reads the credential by its digest, then its customer; then one conditional put.
+  initiate: ['dynamodb:GetItem on CREDENTIAL#*,CUSTOMER#*', 'dynamodb:PutItem on TX#*'],
+  // The token check reads its transaction and marks it started.
+  session: ['dynamodb:GetItem on TX#*', 'dynamodb:UpdateItem on TX#*'],
+  openapi: [],
+  journeyPage: [],
+};
 
 let s: Synthesized;
 beforeAll(() => {
@@ -34,6 +48,7 @@ beforeAll(() => {
 afterAll(() => s?.cleanUp());
 
 const resources = () => s.template.toJSON().Resources as Record<string, Resource>;
+const topicRef = () => ({ Ref: resourceOf(s, s.stack.dataStack.alarms).id });
 const functionOf = (name: string) => {
   const fn = s.stack.functions.get(name);
   if (!fn) throw new Error(`No function ${name}`);
@@ -42,8 +57,9 @@ const functionOf = (name: string) => {
 
 describe('the table', () => {
   it('is the only one: on demand, pk/sk, TTL on expiresAt, point-in-time recovery, encrypted', () => {
-    s.template.resourceCountIs('AWS::DynamoDB::Table', 1);
-    s.template.hasResourceProperties('AWS::DynamoDB::Table', {
+    s.dataTemplate.resourceCountIs('AWS::DynamoDB::Table', 1);
+    s.template.resourceCountIs('AWS::DynamoDB::Table', 0);
+    s.dataTemplate.hasResourceProperties('AWS::DynamoDB::Table', {
       KeySchema: [
         { AttributeName: KEY.partition, KeyType: 'HASH' },
         { AttributeName: KEY.sort, KeyType: 'RANGE' },
@@ -69,7 +85,7 @@ describe('the table', () => {
 });
 
 describe('the image bucket', () => {
-  it('is private, encrypted, retained, and cleans up abandoned multipart uploads', () => {
+  it('is private, retained, and cleans up abandoned multipart uploads', () => {
     const { resource } = resourceOf(s, s.stack.data.images);
     expect(resource.DeletionPolicy).toBe('Retain');
     expect(resource.Properties).toMatchObject({
@@ -79,9 +95,6 @@ describe('the image bucket', () => {
         IgnorePublicAcls: true,
         RestrictPublicBuckets: true,
       },
-      BucketEncryption: {
-        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
-      },
       OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
     });
     expect(resource.Properties?.LifecycleConfiguration).toMatchObject({
@@ -89,9 +102,42 @@ describe('the image bucket', () => {
     });
   });
 
+  it('is encrypted with a key of its own (SSE-KMS, bucket key), rotated and retained', () => {
+    const key = resourceOf(s, s.stack.data.imagesKey);
+    expect(resourceOf(s, s.stack.data.images).resource.Properties?.BucketEncryption).toEqual({
+      ServerSideEncryptionConfiguration: [
+        {
+          BucketKeyEnabled: true,
+          ServerSideEncryptionByDefault: {
+            SSEAlgorithm: 'aws:kms',
+            KMSMasterKeyID: { 'Fn::GetAtt': [key.id, 'Arn'] },
+          },
+        },
+      ],
+    });
+    expect(key.resource.Type).toBe('AWS::KMS::Key');
+    expect(key.resource.Properties?.EnableKeyRotation).toBe(true);
+    expect(key.resource.DeletionPolicy).toBe('Retain');
+    expect(key.resource.UpdateReplacePolicy).toBe('Retain');
+  });
+
+  it('is open to no function yet, nor is its key (none reads or uploads images)', () => {
+    const key = resourceOf(s, s.stack.data.imagesKey);
+    const statements = dig(key.resource, 'Properties', 'KeyPolicy', 'Statement') as unknown[];
+    expect(statements).toHaveLength(1);
+    expect(statements[0]).toMatchObject({ Action: 'kms:*', Principal: { AWS: expect.anything() } });
+    for (const [name, fn] of s.stack.functions) {
+      const actions = actionsOfFunction(s.template, resourceOf(s, fn).id);
+      expect(
+        actions.filter((action) => /^(kms|s3):/.test(action)),
+        name,
+      ).toEqual([]);
+    }
+  });
+
   it('refuses requests without TLS', () => {
     const { id } = resourceOf(s, s.stack.data.images);
-    s.template.hasResourceProperties('AWS::S3::BucketPolicy', {
+    s.dataTemplate.hasResourceProperties('AWS::S3::BucketPolicy', {
       Bucket: { Ref: id },
       PolicyDocument: {
         Statement: Match.arrayWith([
@@ -153,7 +199,7 @@ describe.each(QUEUES.map((definition) => [definition.name, definition] as const)
     it('refuses requests without TLS, on the queue and its dead letters', () => {
       const { queue, dlq } = queueIds();
       for (const id of [queue.id, dlq.id]) {
-        s.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        s.dataTemplate.hasResourceProperties('AWS::SQS::QueuePolicy', {
           Queues: [{ Ref: id }],
           PolicyDocument: {
             Statement: Match.arrayWith([
@@ -166,7 +212,7 @@ describe.each(QUEUES.map((definition) => [definition.name, definition] as const)
 
     it('alarms, to the alarm topic, as soon as one message is dead', () => {
       const { dlq } = queueIds();
-      s.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      s.dataTemplate.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: 'AWS/SQS',
         MetricName: 'ApproximateNumberOfMessagesVisible',
         Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlq.id, 'QueueName'] } }],
@@ -174,7 +220,25 @@ describe.each(QUEUES.map((definition) => [definition.name, definition] as const)
         Threshold: 0,
         EvaluationPeriods: 1,
         TreatMissingData: 'notBreaching',
-        AlarmActions: [{ Ref: Match.stringLikeRegexp('^Alarms') }],
+        AlarmActions: [topicRef()],
+      });
+    });
+
+    it('alarms, to the alarm topic, when its oldest message outlived all its receives: nothing drains it', () => {
+      const { queue } = queueIds();
+      const threshold = maxMessageAge(definition).toSeconds();
+      expect(threshold).toBeGreaterThanOrEqual(
+        definition.visibilityTimeoutSeconds * definition.maxReceiveCount,
+      );
+      s.dataTemplate.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateAgeOfOldestMessage',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queue.id, 'QueueName'] } }],
+        Statistic: 'Maximum',
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        Threshold: threshold,
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [topicRef()],
       });
     });
   },
@@ -208,7 +272,7 @@ describe('the HTTP API', () => {
   );
 
   it('may invoke each function, from this API only', () => {
-    const api = resourceOf(s, s.stack.api.httpApi).id;
+    const apiId = JSON.stringify(inService(s, s.stack.api.httpApi.apiId));
     for (const route of ROUTES) {
       const permissions = Object.values(resources()).filter(
         (r) =>
@@ -221,7 +285,7 @@ describe('the HTTP API', () => {
         Principal: 'apigateway.amazonaws.com',
       });
       const sourceArn = JSON.stringify(dig(permissions[0], 'Properties', 'SourceArn'));
-      expect(sourceArn).toContain(`{"Ref":"${api}"},"/*/*/*"`);
+      expect(sourceArn).toContain(`${apiId},"/*/*/*"`);
     }
   });
 
@@ -246,11 +310,50 @@ describe('the HTTP API', () => {
   });
 
   it('gives the functions its own endpoint as PUBLIC_BASE_URL without a dependency cycle', () => {
-    const api = resourceOf(s, s.stack.api.httpApi).id;
-    expect(environmentOf(functionOf('initiate').resource).PUBLIC_BASE_URL).toEqual({
-      'Fn::GetAtt': [api, 'ApiEndpoint'],
-    });
+    const api = resourceOf(s, s.stack.api.httpApi);
+    expect(api.resource.Type).toBe('AWS::ApiGatewayV2::Api');
+    expect(s.dataTemplate.toJSON().Outputs).toEqual(
+      expect.objectContaining({
+        [dig(inService(s, s.stack.api.httpApi.apiEndpoint), 'Fn::GetStackOutput', 'OutputName') as string]: {
+          Value: { 'Fn::GetAtt': [api.id, 'ApiEndpoint'] },
+        },
+      }),
+    );
+    expect(environmentOf(functionOf('initiate').resource).PUBLIC_BASE_URL).toEqual(
+      inService(s, s.stack.api.httpApi.apiEndpoint),
+    );
     expect(findDependencyCycle(s.template)).toBeUndefined();
+    expect(findDependencyCycle(s.dataTemplate)).toBeUndefined();
+  });
+
+  it('keeps its own endpoint open without a custom domain (it is the public base URL)', () => {
+    expect(resourceOf(s, s.stack.api.httpApi).resource.Properties?.DisableExecuteApiEndpoint).toBe(false);
+  });
+
+  it('alarms, to the alarm topic, on 5xx and on a slow p99', () => {
+    const apiId = inService(s, s.stack.api.httpApi.apiId);
+    const common = {
+      Namespace: 'AWS/ApiGateway',
+      Dimensions: [{ Name: 'ApiId', Value: apiId }],
+      Period: ALARM_PERIOD.toSeconds(),
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [inService(s, s.stack.dataStack.alarms.topicArn)],
+    };
+    s.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      ...common,
+      MetricName: '5xx',
+      Statistic: 'Sum',
+      Threshold: API_5XX_THRESHOLD,
+      EvaluationPeriods: 1,
+    });
+    s.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      ...common,
+      MetricName: 'Latency',
+      ExtendedStatistic: 'p99',
+      Threshold: API_P99_LATENCY.toMilliseconds(),
+      EvaluationPeriods: API_LATENCY_PERIODS,
+    });
   });
 });
 
@@ -287,19 +390,43 @@ describe.each(ROUTES.map((route): [string, Route] => [route.name, route]))(
       expect(functionOf(name).resource.Properties?.Timeout).toBe(10);
     });
 
-    it(`has table access "${route.table}", and TABLE_NAME exactly when it has access`, () => {
-      const { id, resource } = functionOf(name);
-      const tableRef = { Ref: resourceOf(s, s.stack.data.table).id };
-      const actions = actionsOfFunction(s.template, id);
-      if (route.table === 'none') {
-        expect(environmentOf(resource).TABLE_NAME).toBeUndefined();
-        expect(actions.filter((action) => action.startsWith('dynamodb:'))).toEqual([]);
-        return;
+    it('may make exactly its DynamoDB calls, each on its own partition keys only', () => {
+      const grants = tableGrantsOfFunction(s.template, functionOf(name).id);
+      const granted = grants
+        .flatMap(({ actions, leadingKeys }) =>
+          actions.map((action) => `${action} on ${leadingKeys.join(',')}`),
+        )
+        .sort();
+      expect(granted).toEqual([...(TABLE_ACCESS[name] ?? ['(not in TABLE_ACCESS)'])].sort());
+      for (const { statement } of grants) {
+        expect(statement.Effect).toBe('Allow');
+        expect(statement.Resource).toEqual(inService(s, s.stack.data.table.tableArn));
+        // ForAllValues passes a request that names no key: the grant insists on one.
+        expect(statement.Condition?.Null).toEqual({ 'dynamodb:LeadingKeys': 'false' });
+        expect(Object.keys(statement.Condition ?? {}).sort()).toEqual(['ForAllValues:StringLike', 'Null']);
       }
-      expect(environmentOf(resource).TABLE_NAME).toEqual(tableRef);
-      expect(actions).toEqual(expect.arrayContaining(READ_ACTIONS));
-      if (route.table === 'readwrite') expect(actions).toEqual(expect.arrayContaining(WRITE_ACTIONS));
-      else for (const write of WRITE_ACTIONS) expect(actions).not.toContain(write);
+    });
+
+    it('knows TABLE_NAME exactly when it has table access', () => {
+      const environment = environmentOf(functionOf(name).resource);
+      if ((route.table ?? []).length === 0) expect(environment.TABLE_NAME).toBeUndefined();
+      else expect(environment.TABLE_NAME).toEqual(inService(s, s.stack.data.table.tableName));
+    });
+
+    it('alarms, to the alarm topic, on any error and any throttle', () => {
+      for (const metric of ['Errors', 'Throttles']) {
+        s.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          Namespace: 'AWS/Lambda',
+          MetricName: metric,
+          Dimensions: [{ Name: 'FunctionName', Value: { Ref: functionOf(name).id } }],
+          Statistic: 'Sum',
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+          Threshold: 1,
+          EvaluationPeriods: 1,
+          TreatMissingData: 'notBreaching',
+          AlarmActions: [inService(s, s.stack.dataStack.alarms.topicArn)],
+        });
+      }
     });
 
     it('knows the journey hosts exactly when the route table says it needs them', () => {
@@ -362,23 +489,109 @@ describe('the bundles', () => {
   });
 });
 
-describe('the stack', () => {
-  it('outputs the API URL, the table name and the bucket name', () => {
-    const outputs = s.template.toJSON().Outputs;
-    expect(outputs.ApiUrl.Value).toEqual({
-      'Fn::GetAtt': [resourceOf(s, s.stack.api.httpApi).id, 'ApiEndpoint'],
-    });
-    expect(outputs.TableName.Value).toEqual({ Ref: resourceOf(s, s.stack.data.table).id });
-    expect(outputs.ImageBucketName.Value).toEqual({ Ref: resourceOf(s, s.stack.data.images).id });
+describe('the stacks', () => {
+  it('are two: data, and the service that reads it (never the other way round)', () => {
+    expect(s.dataStack.stackName).toBe('openverify-eu-data');
+    expect(s.stack.stackName).toBe('openverify-eu');
+    expect(s.stack.dependencies).toEqual([s.dataStack]);
+    expect(s.dataStack.dependencies).toEqual([]);
+    const data = JSON.stringify(s.dataTemplate.toJSON());
+    expect(data).not.toContain('Fn::GetStackOutput');
+    expect(data).not.toContain('Fn::ImportValue');
   });
 
-  it('tags everything with the project and the region', () => {
-    expect(s.stack.tags.tagValues()).toEqual({ project: 'openverify', region: 'eu' });
-    s.template.hasResourceProperties('AWS::DynamoDB::Table', {
-      Tags: Match.arrayWith([
-        { Key: 'project', Value: 'openverify' },
-        { Key: 'region', Value: 'eu' },
+  it('keep everything that holds data in the data stack', () => {
+    for (const type of [
+      'AWS::DynamoDB::Table',
+      'AWS::S3::Bucket',
+      'AWS::SQS::Queue',
+      'AWS::KMS::Key',
+      'AWS::SNS::Topic',
+    ]) {
+      expect(Object.keys(s.template.findResources(type)), type).toEqual([]);
+      expect(Object.keys(s.dataTemplate.findResources(type)).length, type).toBeGreaterThan(0);
+    }
+    expect(Object.keys(s.dataTemplate.findResources('AWS::Lambda::Function'))).toEqual([]);
+  });
+
+  it('are both protected from termination', () => {
+    expect(s.dataStack.terminationProtection).toBe(true);
+    expect(s.stack.terminationProtection).toBe(true);
+  });
+
+  it('output the API URL, and the table, bucket and alarm topic names', () => {
+    expect(s.template.toJSON().Outputs.ApiUrl.Value).toEqual(inService(s, s.stack.api.httpApi.apiEndpoint));
+    const outputs = s.dataTemplate.toJSON().Outputs;
+    expect(outputs.TableName.Value).toEqual({ Ref: resourceOf(s, s.stack.data.table).id });
+    expect(outputs.ImageBucketName.Value).toEqual({ Ref: resourceOf(s, s.stack.data.images).id });
+    expect(outputs.AlarmTopicArn.Value).toEqual(topicRef());
+  });
+
+  it('tag themselves and everything in them with the project and the region', () => {
+    for (const [stack, template] of [
+      [s.stack, s.template],
+      [s.dataStack, s.dataTemplate],
+    ] as const) {
+      expect(stack.tags.tagValues()).toEqual({ project: 'openverify', region: 'eu' });
+      for (const type of ['AWS::DynamoDB::Table', 'AWS::Lambda::Function']) {
+        if (Object.keys(template.findResources(type)).length === 0) continue;
+        template.hasResourceProperties(type, {
+          Tags: Match.arrayWith([
+            { Key: 'project', Value: 'openverify' },
+            { Key: 'region', Value: 'eu' },
+          ]),
+        });
+      }
+    }
+  });
+});
+
+describe('the alarm topic', () => {
+  it('is encrypted with a key CloudWatch may use, rotated', () => {
+    const topic = resourceOf(s, s.stack.dataStack.alarms);
+    const key = resourceOf(s, s.stack.dataStack.alarmsKey);
+    expect(topic.resource.Properties?.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [key.id, 'Arn'] });
+    expect(key.resource.Properties?.EnableKeyRotation).toBe(true);
+    expect(dig(key.resource, 'Properties', 'KeyPolicy', 'Statement')).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          Effect: 'Allow',
+          Principal: { Service: 'cloudwatch.amazonaws.com' },
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        }),
       ]),
+    );
+  });
+
+  it("takes this account's alarms, and nothing without TLS", () => {
+    const topic = resourceOf(s, s.stack.dataStack.alarms);
+    s.dataTemplate.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: topic.id }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: 'sns:Publish',
+            Condition: { ArnLike: { 'aws:SourceArn': Match.anyValue() } },
+          }),
+        ]),
+      },
     });
+  });
+
+  it('is where every alarm goes', () => {
+    const alarms = [
+      ...Object.values(s.template.findResources('AWS::CloudWatch::Alarm')).map(
+        (alarm) => [alarm, inService(s, s.stack.dataStack.alarms.topicArn)] as const,
+      ),
+      ...Object.values(s.dataTemplate.findResources('AWS::CloudWatch::Alarm')).map(
+        (alarm) => [alarm, topicRef()] as const,
+      ),
+    ];
+    // Per function errors and throttles, the API's 5xx and latency, per queue dead letters and age.
+    expect(alarms).toHaveLength(ROUTES.length * 2 + 2 + QUEUES.length * 2);
+    for (const [alarm, topic] of alarms) expect(alarm.Properties.AlarmActions).toEqual([topic]);
   });
 });

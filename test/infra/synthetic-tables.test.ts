@@ -1,17 +1,42 @@
-// Code paths the shipped tables do not reach yet: a read-only route and a queue with a consumer.
+// Code paths the shipped tables do not reach yet: other table grants and a queue with a consumer.
 // The entries point at an existing handler only to prove the wiring; bundling is skipped.
 import { Duration } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { QueueDefinition } from '#shared/queues';
 import type { Route } from '#shared/routes';
-import { consumerTimeout } from '../../infra/constructs/work-queue.ts';
-import { actionsOfFunction, environmentOf, resourceOf, type Synthesized, synthesize } from './synthesize.ts';
+import { consumerTimeout, VISIBILITY_PER_TIMEOUT } from '../../infra/constructs/work-queue.ts';
+import { CONSUMER_TABLE_ACCESS } from '../../infra/openverify-stack.ts';
+import {
+  actionsOfFunction,
+  environmentOf,
+  inService,
+  resourceOf,
+  type Synthesized,
+  synthesize,
+  tableGrantsOfFunction,
+} from './synthesize.ts';
 
 const HANDLER = 'functions/api/openapi.ts';
 const ROUTES: Route[] = [
-  { name: 'reader', method: 'GET', path: '/test/read', entry: HANDLER, table: 'read' },
-  { name: 'writer', method: 'PUT', path: '/test/write', entry: HANDLER, table: 'readwrite' },
-  { name: 'static', method: 'DELETE', path: '/test/none', entry: HANDLER, table: 'none' },
+  {
+    name: 'reader',
+    method: 'GET',
+    path: '/test/read',
+    entry: HANDLER,
+    table: [{ actions: ['GetItem', 'Query'], keys: ['CUSTOMER#'] }],
+  },
+  {
+    name: 'writer',
+    method: 'PUT',
+    path: '/test/write',
+    entry: HANDLER,
+    table: [
+      { actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], keys: ['TX#'] },
+      { actions: ['GetItem'], keys: ['CUSTOMER#', 'CREDENTIAL#'] },
+    ],
+  },
+  { name: 'static', method: 'DELETE', path: '/test/none', entry: HANDLER },
+  { name: 'empty', method: 'GET', path: '/test/empty', entry: HANDLER, table: [] },
 ];
 const WORK: QueueDefinition = {
   name: 'work',
@@ -28,12 +53,6 @@ const IDLE: QueueDefinition = {
   batchSize: 1,
   retentionDays: 1,
 };
-const WRITE_ACTIONS = [
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:BatchWriteItem',
-];
 
 let s: Synthesized;
 beforeAll(() => {
@@ -48,23 +67,40 @@ const fn = (name: string) => {
 };
 const dynamoActions = (name: string) =>
   actionsOfFunction(s.template, fn(name).id).filter((action) => action.startsWith('dynamodb:'));
+/** `action on key,key` for every action the function's statements grant, sorted. */
+const granted = (name: string) =>
+  tableGrantsOfFunction(s.template, fn(name).id)
+    .flatMap(({ actions, leadingKeys }) => actions.map((action) => `${action} on ${leadingKeys.join(',')}`))
+    .sort();
 
 describe('table access from the route table', () => {
-  it('read: reads, never writes, and knows the table', () => {
-    expect(dynamoActions('reader')).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query']));
-    for (const write of WRITE_ACTIONS) expect(dynamoActions('reader')).not.toContain(write);
-    expect(environmentOf(fn('reader').resource).TABLE_NAME).toEqual({
-      Ref: resourceOf(s, s.stack.data.table).id,
-    });
+  it('grants exactly the actions of each grant, on its key prefixes, and sets TABLE_NAME', () => {
+    expect(granted('reader')).toEqual(['dynamodb:GetItem on CUSTOMER#*', 'dynamodb:Query on CUSTOMER#*']);
+    expect(granted('writer')).toEqual([
+      'dynamodb:DeleteItem on TX#*',
+      'dynamodb:GetItem on CREDENTIAL#*,CUSTOMER#*',
+      'dynamodb:GetItem on TX#*',
+      'dynamodb:PutItem on TX#*',
+      'dynamodb:UpdateItem on TX#*',
+    ]);
+    for (const name of ['reader', 'writer']) {
+      expect(environmentOf(fn(name).resource).TABLE_NAME).toEqual(inService(s, s.stack.data.table.tableName));
+    }
   });
 
-  it('readwrite: reads and writes', () => {
-    expect(dynamoActions('writer')).toEqual(expect.arrayContaining(['dynamodb:GetItem', ...WRITE_ACTIONS]));
+  it('never grants a table-wide action (Scan, batch, or dynamodb:*)', () => {
+    for (const name of ['reader', 'writer']) {
+      for (const action of dynamoActions(name)) {
+        expect(action).toMatch(/^dynamodb:(GetItem|Query|PutItem|UpdateItem|DeleteItem)$/);
+      }
+    }
   });
 
-  it('none: no access and no TABLE_NAME', () => {
-    expect(dynamoActions('static')).toEqual([]);
-    expect(environmentOf(fn('static').resource).TABLE_NAME).toBeUndefined();
+  it('none, or an empty list: no access and no TABLE_NAME', () => {
+    for (const name of ['static', 'empty']) {
+      expect(dynamoActions(name)).toEqual([]);
+      expect(environmentOf(fn(name).resource).TABLE_NAME).toBeUndefined();
+    }
   });
 
   it('routes every entry of the table given, and nothing else', () => {
@@ -86,14 +122,14 @@ describe('a queue with a consumer', () => {
     if (!queue) throw new Error('no work queue');
     s.template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
     s.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      EventSourceArn: { 'Fn::GetAtt': [resourceOf(s, queue.queue).id, 'Arn'] },
+      EventSourceArn: inService(s, queue.queue.queueArn),
       FunctionName: { Ref: fn('work-consumer').id },
       BatchSize: WORK.batchSize,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
   });
 
-  it('gives the consumer a timeout its queue visibility timeout covers, on the usual runtime', () => {
+  it('gives the consumer a timeout six times over within its queue visibility timeout, on the usual runtime', () => {
     const consumer = fn('work-consumer').resource.Properties;
     expect(consumer).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'] });
     expect(consumer?.Timeout).toBe(consumerTimeout(WORK).toSeconds());
@@ -101,20 +137,49 @@ describe('a queue with a consumer', () => {
     if (!queue) throw new Error('no work queue');
     const visibility = resourceOf(s, queue.queue).resource.Properties?.VisibilityTimeout;
     expect(visibility).toBe(WORK.visibilityTimeoutSeconds);
-    expect(visibility).toBeGreaterThanOrEqual(consumer?.Timeout as number);
+    expect(VISIBILITY_PER_TIMEOUT).toBe(6);
+    expect(visibility).toBeGreaterThanOrEqual(6 * (consumer?.Timeout as number));
   });
 
-  it('lets the consumer receive and delete from its queue, and use the table', () => {
+  it('lets the consumer receive and delete from its queue, and read and update transactions only', () => {
     const actions = actionsOfFunction(s.template, fn('work-consumer').id);
     expect(actions).toEqual(expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage']));
-    expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:UpdateItem']));
+    expect(granted('work-consumer')).toEqual(['dynamodb:GetItem on TX#*', 'dynamodb:UpdateItem on TX#*']);
+    expect(CONSUMER_TABLE_ACCESS).toEqual([{ actions: ['GetItem', 'UpdateItem'], keys: ['TX#'] }]);
     expect(environmentOf(fn('work-consumer').resource).TABLE_NAME).toBeDefined();
   });
 
-  it('still has its dead-letter queue and alarm; a queue without consumer gets neither a function nor a mapping', () => {
-    s.template.resourceCountIs('AWS::SQS::Queue', 4);
-    s.template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
+  it('alarms on its errors and throttles, like every function', () => {
+    for (const metric of ['Errors', 'Throttles']) {
+      s.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: metric,
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: fn('work-consumer').id } }],
+      });
+    }
+  });
+
+  it('still has its dead-letter queue and alarms; a queue without consumer gets neither a function nor a mapping', () => {
+    s.dataTemplate.resourceCountIs('AWS::SQS::Queue', 4);
+    // Each queue: dead letters and the oldest message's age.
+    s.dataTemplate.resourceCountIs('AWS::CloudWatch::Alarm', 4);
+    // Each function (four routes, one consumer): errors and throttles; the API: 5xx and latency.
+    s.template.resourceCountIs('AWS::CloudWatch::Alarm', (ROUTES.length + 1) * 2 + 2);
     expect(s.stack.functions.has('idle-consumer')).toBe(false);
+  });
+});
+
+describe('a queue whose visibility timeout is under six times its consumer timeout', () => {
+  it('fails synth, saying which queue and what to raise', () => {
+    // The consumer's timeout is at least 1 s, so a visibility timeout of 5 s cannot cover six of it.
+    const short: QueueDefinition = { ...WORK, name: 'short', visibilityTimeoutSeconds: 5 };
+    expect(() => synthesize({ region: 'sgp', routes: [], queues: [short] })).toThrow(
+      /Queue short: visibilityTimeoutSeconds is 5, .* at least 6 times that \(6 s\): raise visibilityTimeoutSeconds/,
+    );
+  });
+
+  it('is fine without a consumer: nothing to cover', () => {
+    const idle: QueueDefinition = { ...IDLE, name: 'short', visibilityTimeoutSeconds: 5 };
+    expect(() => synthesize({ region: 'sgp', routes: [], queues: [idle] }).cleanUp()).not.toThrow();
   });
 });
 
@@ -127,6 +192,8 @@ describe('consumerTimeout', () => {
     expect(timeout(12 * 3600).toSeconds()).toBe(Duration.minutes(15).toSeconds());
     for (let seconds = 1; seconds <= 43_200; seconds += 97) {
       expect(timeout(seconds).toSeconds()).toBeLessThanOrEqual(seconds);
+      // Six times over whenever six seconds fit (the synth check refuses the rest).
+      if (seconds >= 6) expect(6 * timeout(seconds).toSeconds()).toBeLessThanOrEqual(seconds);
     }
   });
 });

@@ -21,11 +21,14 @@ describe('normalisePath', () => {
 });
 
 describe('ROUTES', () => {
-  it('has POST /api/v4/initiate with table and journey-host access', () => {
+  it('has POST /api/v4/initiate with journey-host access and only the table calls it makes', () => {
     expect(ROUTES.find((route) => route.name === 'initiate')).toMatchObject({
       method: 'POST',
       path: '/api/v4/initiate',
-      table: 'readwrite',
+      table: [
+        { actions: ['GetItem'], keys: ['CREDENTIAL#', 'CUSTOMER#'] },
+        { actions: ['PutItem'], keys: ['TX#'] },
+      ],
       journeyHosts: true,
     });
   });
