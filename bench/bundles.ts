@@ -2,20 +2,71 @@ import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build, type Metafile } from 'esbuild';
+import { type BundlingOptions, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type BuildOptions, build, type Metafile } from 'esbuild';
+import { FUNCTION_BUNDLING } from './deployed.ts';
 
 /**
- * Each Lambda function's bundle, built as `infra/constructs/function.ts` has CDK build it (ESM,
- * node24, minified, module-first main fields, the AWS SDK bundled, the `require` shim, a linked
- * source map), then its cold import: a fresh Node process per sample, timing `await import()` of
- * the bundle alone (not Node's own start, which every function pays alike).
+ * Each Lambda function's bundle, built with the deployed `bundling` props (`./deployed.ts`, from
+ * `infra/constructs/function.ts`) turned into esbuild's options as CDK turns them into its flags,
+ * then its cold import: a fresh Node process per sample, timing `await import()` of the bundle alone
+ * (not Node's own start, which every function pays alike).
  */
 
 const ROOT = resolve(import.meta.dirname, '..');
 
-// The same shim as infra/constructs/function.ts (not imported: that would load aws-cdk-lib).
-const REQUIRE_SHIM =
-  "import { createRequire as __openverifyCreateRequire } from 'node:module'; const require = __openverifyCreateRequire(import.meta.url);";
+/** The props that change what esbuild writes; any other one fails the run rather than be ignored. */
+const TRANSLATED = new Set<keyof BundlingOptions>([
+  'format',
+  'target',
+  'mainFields',
+  'banner',
+  'footer',
+  'minify',
+  'keepNames',
+  'sourceMap',
+  'sourceMapMode',
+  'sourcesContent',
+  'define',
+  'loader',
+  'inject',
+  'bundleAwsSDK',
+  'externalModules',
+  'tsconfig',
+  'logLevel', // messages only
+  'metafile', // a file beside the bundle
+]);
+
+/** esbuild's options for CDK's `bundling` props, as aws-cdk-lib's `Bundling.buildEsbuildArgs` maps them. */
+export function esbuildOptions(bundling: BundlingOptions): BuildOptions {
+  const untranslated = Object.keys(bundling).filter((key) => !TRANSLATED.has(key as keyof BundlingOptions));
+  if (untranslated.length > 0) {
+    throw new Error(
+      `bench/bundles.ts does not translate bundling.${untranslated.join(', bundling.')}; teach it`,
+    );
+  }
+  const externals = bundling.externalModules ?? (bundling.bundleAwsSDK ? [] : ['@aws-sdk/*']);
+  if (externals.length > 0) {
+    // The runtime's copy of a module is not on this machine: the import would fail or time something else.
+    throw new Error(`bench/bundles.ts cannot time a bundle with external modules (${externals.join(', ')})`);
+  }
+  const sourceMap = bundling.sourceMapMode ?? (bundling.sourceMap ? SourceMapMode.DEFAULT : undefined);
+  return {
+    format: bundling.format === OutputFormat.ESM ? 'esm' : 'cjs',
+    ...(bundling.target ? { target: bundling.target } : {}),
+    ...(bundling.mainFields ? { mainFields: bundling.mainFields } : {}),
+    ...(bundling.banner ? { banner: { js: bundling.banner } } : {}),
+    ...(bundling.footer ? { footer: { js: bundling.footer } } : {}),
+    minify: bundling.minify ?? false,
+    keepNames: bundling.keepNames ?? false,
+    ...(sourceMap === undefined ? {} : { sourcemap: sourceMap === SourceMapMode.DEFAULT ? true : sourceMap }),
+    sourcesContent: bundling.sourcesContent ?? true,
+    ...(bundling.define ? { define: bundling.define } : {}),
+    ...(bundling.loader ? { loader: bundling.loader as BuildOptions['loader'] } : {}),
+    ...(bundling.inject ? { inject: bundling.inject.map((file) => resolve(ROOT, file)) } : {}),
+    ...(bundling.tsconfig ? { tsconfig: resolve(ROOT, bundling.tsconfig) } : {}),
+  };
+}
 
 export interface Bundle {
   name: string;
@@ -26,20 +77,15 @@ export interface Bundle {
 }
 
 export async function bundle(name: string, entry: string, outDir: string): Promise<Bundle> {
-  const file = join(outDir, `${name}.mjs`);
+  const options = esbuildOptions(FUNCTION_BUNDLING);
+  const file = join(outDir, `${name}.${options.format === 'esm' ? 'mjs' : 'cjs'}`);
   const result = await build({
+    ...options,
     absWorkingDir: ROOT,
     entryPoints: [join(ROOT, entry)],
     outfile: file,
     bundle: true,
     platform: 'node',
-    format: 'esm',
-    target: 'node24',
-    mainFields: ['module', 'main'],
-    minify: true,
-    sourcemap: true,
-    sourcesContent: false,
-    banner: { js: REQUIRE_SHIM },
     metafile: true,
     write: true,
     logLevel: 'error',
@@ -70,15 +116,12 @@ process.stdout.write(String(performance.now() - started));
 process.exit(0);
 `;
 
-/** Milliseconds to import `file` in a fresh Node process; `sourceMaps` adds `--enable-source-maps`, as Lambda runs it. */
-export function coldImport(file: string, env: NodeJS.ProcessEnv, sourceMaps: boolean): Promise<number> {
-  const args = [
-    ...(sourceMaps ? ['--enable-source-maps'] : []),
-    '--input-type=module',
-    '-e',
-    TIMER,
-    pathToFileURL(file).href,
-  ];
+/**
+ * Milliseconds to import `file` in a fresh Node process with `env` as its whole environment: pass the
+ * deployed `NODE_OPTIONS` in it (`--enable-source-maps` reads and parses the source map at import).
+ */
+export function coldImport(file: string, env: NodeJS.ProcessEnv): Promise<number> {
+  const args = ['--input-type=module', '-e', TIMER, pathToFileURL(file).href];
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

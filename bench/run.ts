@@ -10,8 +10,9 @@ import { QUEUES } from '#shared/queues';
 import { ROUTES } from '#shared/routes';
 import { LOCAL_NAMES, type LocalStack, startLocalStack } from '../local/stack.ts';
 import { startBaselineServer } from './baseline-server.ts';
-import { type Bundle, bundle, coldImport } from './bundles.ts';
+import { type Bundle, bundle, coldImport, esbuildOptions } from './bundles.ts';
 import { cpuSnapshot, cpuSpent } from './cpu.ts';
+import { FUNCTION_BUNDLING, FUNCTION_ENVIRONMENT } from './deployed.ts';
 import { type LoadOptions, type LoadResult, runLoad } from './load.ts';
 import { fixed, kilobytes, median, percent, table } from './report.ts';
 
@@ -68,6 +69,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 class BenchFailure extends Error {}
 
+/** Each aim this run missed, in a few words; any makes the run exit 2 once every table is printed. */
+const missed: string[] = [];
+
 const started = performance.now();
 let exitCode = 0;
 try {
@@ -89,6 +93,12 @@ try {
   await cleanUp();
 }
 console.log(`\nTook ${fixed((performance.now() - started) / 1000, 0)} s.`);
+if (missed.length > 0) {
+  console.error(`\nAims missed: ${missed.join('; ')}.`);
+  if (exitCode === 0) exitCode = 2;
+} else if (exitCode === 0) {
+  console.log('All aims met.');
+}
 // Stray keep-alive sockets must not hold the run open.
 process.exit(exitCode);
 
@@ -107,7 +117,10 @@ function scratchRoot(): string {
 }
 
 async function benchBundles(outDir: string): Promise<void> {
-  console.log('Bundling each function as CDK does (esbuild, ESM, minified, AWS SDK bundled)…');
+  const build = esbuildOptions(FUNCTION_BUNDLING);
+  console.log(
+    `Bundling each function as deployed (esbuild: ${build.format}, ${build.target ?? 'default target'}, minify ${build.minify}, keepNames ${build.keepNames}, source map ${build.sourcemap === true ? 'linked' : (build.sourcemap ?? 'none')}, sourcesContent ${build.sourcesContent})…`,
+  );
   const bundles: Bundle[] = [];
   for (const route of ROUTES) bundles.push(await bundle(route.name, route.entry, outDir));
   const baseline = await bundle('baseline (bare DynamoDB client)', 'bench/baseline-handler.ts', outDir);
@@ -121,7 +134,6 @@ async function benchBundles(outDir: string): Promise<void> {
     TABLE_NAME: LOCAL_NAMES.table,
     BUCKET_NAME: LOCAL_NAMES.bucket,
     PUBLIC_BASE_URL: 'https://example.com',
-    POWERTOOLS_SERVICE_NAME: 'openverify',
     ...Object.fromEntries(
       QUEUES.map((queue) => [
         `QUEUE_URL_${queue.name.toUpperCase().replace(/-/g, '_')}`,
@@ -130,25 +142,37 @@ async function benchBundles(outDir: string): Promise<void> {
     ),
   };
 
+  // As deployed: the functions' own environment, NODE_OPTIONS included. Without NODE_OPTIONS beside it,
+  // for context only when there is one (--enable-source-maps reads and parses each map at import).
+  const deployedEnv: NodeJS.ProcessEnv = { ...env, ...FUNCTION_ENVIRONMENT };
+  const nodeOptions = deployedEnv.NODE_OPTIONS ?? '';
+  const bareEnv: NodeJS.ProcessEnv | undefined =
+    nodeOptions === '' ? undefined : { ...deployedEnv, NODE_OPTIONS: undefined };
   const all = [baseline, ...bundles];
-  const samples = new Map(all.map((one) => [one, { plain: [] as number[], sourceMaps: [] as number[] }]));
+  const samples = new Map(all.map((one) => [one, { deployed: [] as number[], bare: [] as number[] }]));
   console.log(
-    `Timing cold imports (${settings.BENCH_IMPORT_RUNS} fresh processes per bundle and mode, interleaved)…`,
+    `Timing cold imports (${settings.BENCH_IMPORT_RUNS} fresh processes per bundle${bareEnv ? ' and mode' : ''}, interleaved; deployed NODE_OPTIONS: ${nodeOptions === '' ? '(none)' : nodeOptions})…`,
   );
   // One untimed import each first, so the bundles are in the page cache like a warm Lambda host's disk.
-  for (const one of all) await coldImport(one.file, env, false);
+  for (const one of all) await coldImport(one.file, deployedEnv);
   for (let run = 0; run < settings.BENCH_IMPORT_RUNS; run++) {
     for (const one of all) {
       const sample = samples.get(one);
-      sample?.plain.push(await coldImport(one.file, env, false));
-      sample?.sourceMaps.push(await coldImport(one.file, env, true));
+      if (!sample) continue;
+      // Alternate which mode goes first, so neither always follows the other.
+      if (bareEnv && run % 2 === 1) sample.bare.push(await coldImport(one.file, bareEnv));
+      sample.deployed.push(await coldImport(one.file, deployedEnv));
+      if (bareEnv && run % 2 === 0) sample.bare.push(await coldImport(one.file, bareEnv));
     }
   }
 
-  const baselineMs = median(samples.get(baseline)?.plain ?? []);
+  // The aim is judged as the functions run: the deployed column, never the one without NODE_OPTIONS.
+  const baselineMs = median(samples.get(baseline)?.deployed ?? []);
   const rows = all.map((one) => {
-    const sample = samples.get(one) ?? { plain: [], sourceMaps: [] };
-    const ms = median(sample.plain);
+    const sample = samples.get(one) ?? { deployed: [], bare: [] };
+    const ms = median(sample.deployed);
+    if (one !== baseline && !(ms < AIM.coldImportMs))
+      missed.push(`${one.name} imports in ${fixed(ms)} ms as deployed (aim < ${AIM.coldImportMs} ms)`);
     return [
       one.name,
       String(one.bytes),
@@ -156,12 +180,12 @@ async function benchBundles(outDir: string): Promise<void> {
       `${fixed(one.bytes / baseline.bytes, 2)}×`,
       fixed(ms),
       `${fixed(ms / baselineMs, 2)}×`,
-      fixed(median(sample.sourceMaps)),
+      ...(bareEnv ? [fixed(median(sample.bare))] : []),
       one === baseline ? '' : ms < AIM.coldImportMs ? 'yes' : 'NO',
     ];
   });
   console.log(
-    `\nBundles and cold import (median of ${settings.BENCH_IMPORT_RUNS}; ms of \`await import()\` in a fresh process)\n`,
+    `\nBundles and cold import (median of ${settings.BENCH_IMPORT_RUNS}; ms of \`await import()\` in a fresh process, as deployed: NODE_OPTIONS=${nodeOptions === '' ? '(none)' : nodeOptions})\n`,
   );
   console.log(
     table(
@@ -172,8 +196,8 @@ async function benchBundles(outDir: string): Promise<void> {
         'vs base',
         'import ms',
         'vs base',
-        'with --enable-source-maps',
-        `< ${AIM.coldImportMs} ms`,
+        ...(bareEnv ? ['without NODE_OPTIONS'] : []),
+        `< ${AIM.coldImportMs} ms (as deployed)`,
       ],
       rows,
     ),
@@ -341,8 +365,13 @@ async function benchInitiate(dataDir: string): Promise<void> {
   const perRound = product.runs.map((run, index) =>
     percent(run.requestsPerSecond / (putBaseline.runs[index]?.requestsPerSecond ?? Number.NaN)),
   );
+  const met = ratio >= AIM.throughputRatio;
+  if (!met)
+    missed.push(
+      `initiate reaches ${percent(ratio)} of the PutItem baseline (aim ≥ ${percent(AIM.throughputRatio)})`,
+    );
   console.log(
-    `\ninitiate / PutItem baseline: ${percent(ratio)} (rounds: ${perRound.join(', ')}); aim ≥ ${percent(AIM.throughputRatio)}: ${ratio >= AIM.throughputRatio ? 'met' : 'NOT met'}`,
+    `\ninitiate / PutItem baseline: ${percent(ratio)} (rounds: ${perRound.join(', ')}); aim ≥ ${percent(AIM.throughputRatio)}: ${met ? 'met' : 'NOT met'}`,
   );
   console.log('All initiate responses were 200.');
 }

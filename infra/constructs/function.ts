@@ -29,7 +29,6 @@ const REQUIRE_SHIM =
 /** Every function's environment before its bindings (`TABLE_NAME`…). */
 export const FUNCTION_ENVIRONMENT: Readonly<Record<string, string>> = {
   POWERTOOLS_SERVICE_NAME: 'openverify',
-  NODE_OPTIONS: '--enable-source-maps',
 };
 
 /** Every function's bundling (bench/ bundles the same way to measure what deploys). */
@@ -41,9 +40,12 @@ export const FUNCTION_BUNDLING: BundlingOptions = {
   // CDK leaves the SDK out by default; the runtime's copy is a different version and cold starts pay.
   bundleAwsSDK: true,
   minify: true,
+  // Readable stack traces without `--enable-source-maps`, which parses the whole map at every cold
+  // start: the injected hook reads the map beside the bundle only when a trace is formatted.
   sourceMap: true,
-  sourceMapMode: SourceMapMode.DEFAULT,
+  sourceMapMode: SourceMapMode.EXTERNAL,
   sourcesContent: false,
+  inject: [path.join(PROJECT_ROOT, 'infra', 'runtime', 'stack-traces.ts')],
   logLevel: LogLevel.WARNING,
 };
 

@@ -1,6 +1,7 @@
 // The default region (EU, the shipped route and queue tables): both its stacks, synthesized once, bundled.
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -364,7 +365,7 @@ describe('every function', () => {
     expect(functions()).toHaveLength(ROUTES.length);
   });
 
-  it('runs Node.js 24 on arm64, traced, with source maps, logging to a group kept one month', () => {
+  it('runs Node.js 24 on arm64, traced, logging to a group kept one month, without --enable-source-maps', () => {
     for (const [id, fn] of functions()) {
       expect(fn.Properties, id).toMatchObject({
         Runtime: 'nodejs24.x',
@@ -372,10 +373,10 @@ describe('every function', () => {
         Handler: 'index.handler',
         MemorySize: 512,
         TracingConfig: { Mode: 'Active' },
-        Environment: {
-          Variables: { POWERTOOLS_SERVICE_NAME: 'openverify', NODE_OPTIONS: '--enable-source-maps' },
-        },
+        Environment: { Variables: { POWERTOOLS_SERVICE_NAME: 'openverify' } },
       });
+      // The bundles map their own traces lazily (infra/runtime/stack-traces.ts).
+      expect(environmentOf(fn as Resource)).not.toHaveProperty('NODE_OPTIONS');
       const logGroup = resources()[dig(fn, 'Properties', 'LoggingConfig', 'LogGroup', 'Ref') as string];
       expect(logGroup?.Type).toBe('AWS::Logs::LogGroup');
       expect(dig(logGroup, 'Properties', 'RetentionInDays')).toBe(30);
@@ -467,6 +468,54 @@ describe('the bundles', () => {
         sources.filter((source) => /\/i18n-iso-countries\/(?!codes\.json$)/.test(source)),
         route.name,
       ).toEqual([]);
+    }
+  });
+
+  /** Runs the initiate bundle's handler on an event whose body is no string; the logged error's stack. */
+  const crashStack = (directory: string): string => {
+    const script = `
+      const { handler } = await import(process.argv[1]);
+      const context = { functionName: 'initiate', functionVersion: '1', awsRequestId: 'r',
+        invokedFunctionArn: 'arn:aws:lambda:eu-west-1:1:function:initiate', memoryLimitInMB: '512',
+        getRemainingTimeInMillis: () => 10000 };
+      const response = await handler({ body: 5 }, context);
+      if (response.statusCode !== 500) throw new Error('expected a 500, got ' + response.statusCode);`;
+    const { stdout, stderr } = spawnSync(
+      process.execPath,
+      ['--input-type=module', '-e', script, path.join(directory, 'index.mjs')],
+      {
+        env: {
+          PATH: process.env.PATH,
+          AWS_REGION: 'eu-west-1',
+          TABLE_NAME: 'table',
+          PUBLIC_BASE_URL: 'https://verify.example.com',
+        },
+        encoding: 'utf8',
+      },
+    );
+    const output = `${stdout}${stderr}`;
+    const line = output.split('\n').find((l) => l.includes('"unhandled error"'));
+    expect(line, output).toBeDefined();
+    return String(JSON.parse(line ?? '{}').error?.stack);
+  };
+
+  it("report a crash at the original source line, without Node's --enable-source-maps", () => {
+    const stack = crashStack(assetDirectory('initiate'));
+    expect(stack).toMatch(/^TypeError\b/);
+    expect(stack).toMatch(/\n {4}at bodyBytes \(shared\/http\/request\.ts:\d+:\d+\)\n/);
+    expect(stack).toMatch(/\(shared\/http\/api\.ts:\d+:\d+\)/);
+    expect(stack).not.toContain('index.mjs');
+  });
+
+  it('still report a crash, in bundle positions, when the map is missing', () => {
+    const copy = mkdtempSync(path.join(tmpdir(), 'openverify-bundle-'));
+    try {
+      copyFileSync(path.join(assetDirectory('initiate'), 'index.mjs'), path.join(copy, 'index.mjs'));
+      const stack = crashStack(copy);
+      expect(stack).toMatch(/^TypeError\b/);
+      expect(stack).toContain('index.mjs:');
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
     }
   });
 
