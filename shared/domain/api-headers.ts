@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from './zod.ts';
 
 /**
  * The headers a Netverify-style API call must bring (seed 000, "Request headers"), besides
@@ -37,29 +37,32 @@ export function declaresOnlyUtf8(contentType: string): boolean {
 export const NOT_ACCEPTABLE_RULE = 'accepts-json';
 
 export const ApiHeaders = z.object({
-  Accept: z
-    .string()
-    .refine(acceptsJson, {
+  Accept: z.string().check(
+    z.refine(acceptsJson, {
       message: 'must admit application/json',
       params: { rule: NOT_ACCEPTABLE_RULE },
-    })
-    .meta({ description: 'Must admit `application/json`; otherwise 406.', example: 'application/json' }),
-  'User-Agent': z
-    .string()
-    .refine((value) => value.trim() !== '', {
+    }),
+    z.meta({ description: 'Must admit `application/json`; otherwise 406.', example: 'application/json' }),
+  ),
+  'User-Agent': z.string().check(
+    z.refine((value) => value.trim() !== '', {
       message: 'is required and should name your company and app',
       params: { rule: 'required' },
-    })
-    .meta({
+    }),
+    z.meta({
       description: 'Your company and app, for troubleshooting.',
       example: 'YourCompany YourApp/v1.0',
     }),
+  ),
 });
 
 export const JsonBodyHeaders = z.object({
-  'Content-Type': z
-    .string()
-    .refine(isJsonContentType, { message: 'must be application/json', params: { rule: 'media-type' } })
-    .refine(declaresOnlyUtf8, { message: 'must be UTF-8 if a charset is given', params: { rule: 'charset' } })
-    .meta({ description: '`application/json` (UTF-8); otherwise 415.', example: 'application/json' }),
+  'Content-Type': z.string().check(
+    z.refine(isJsonContentType, { message: 'must be application/json', params: { rule: 'media-type' } }),
+    z.refine(declaresOnlyUtf8, {
+      message: 'must be UTF-8 if a charset is given',
+      params: { rule: 'charset' },
+    }),
+    z.meta({ description: '`application/json` (UTF-8); otherwise 415.', example: 'application/json' }),
+  ),
 });

@@ -1,7 +1,7 @@
-import * as z from 'zod';
 import { isCountryCode } from './countries.ts';
 import { locale, optional, redirectUrl, reference, tokenLifetimeInMinutes } from './fields.ts';
 import { WORKFLOW_IDS } from './workflows.ts';
+import * as z from './zod.ts';
 
 /**
  * The body of `POST /api/v4/initiate` (seed 000, "Request body"), every rule of the field table.
@@ -16,28 +16,36 @@ export type IdType = (typeof ID_TYPES)[number];
 export const IdPreset = z
   .strictObject({
     index: z.literal(1),
-    country: z
-      .string()
-      .max(3)
-      .refine(isCountryCode, {
+    country: z.string().check(
+      z.maxLength(3),
+      z.refine(isCountryCode, {
         message: 'must be an ISO 3166-1 alpha-3 country code or XKX',
         params: { rule: 'country-code' },
-      })
-      .meta({ pattern: '^[A-Z]{3}$', example: 'AUT' }),
+      }),
+      z.meta({ pattern: '^[A-Z]{3}$', example: 'AUT' }),
+    ),
     type: z.enum(ID_TYPES),
   })
-  .meta({ id: 'IdPreset', description: 'Preset country and document type; skips the selection screen.' });
+  .register(z.globalRegistry, {
+    id: 'IdPreset',
+    description: 'Preset country and document type; skips the selection screen.',
+  });
 
 export const IdentityPreset = z
   .strictObject({
     index: z.literal(2),
     phrase: z
       .string()
-      .min(1)
-      .max(30)
-      .regex(/^[A-Za-z0-9 ]+$/, { message: 'must use Latin letters, digits and spaces only' }),
+      .check(
+        z.minLength(1),
+        z.maxLength(30),
+        z.regex(/^[A-Za-z0-9 ]+$/, { message: 'must use Latin letters, digits and spaces only' }),
+      ),
   })
-  .meta({ id: 'IdentityPreset', description: 'Preset Liveness Detection phrase (ID + Identity workflows).' });
+  .register(z.globalRegistry, {
+    id: 'IdentityPreset',
+    description: 'Preset Liveness Detection phrase (ID + Identity workflows).',
+  });
 
 export const Presets = z
   .array(
@@ -45,11 +53,13 @@ export const Presets = z
       error: 'must be 1 (country and document type) or 2 (liveness phrase)',
     }),
   )
-  .max(2)
-  .refine((presets) => new Set(presets.map((preset) => preset.index)).size === presets.length, {
-    message: 'must not repeat a preset index',
-    params: { rule: 'unique-index' },
-  });
+  .check(
+    z.maxLength(2),
+    z.refine((presets) => new Set(presets.map((preset) => preset.index)).size === presets.length, {
+      message: 'must not repeat a preset index',
+      params: { rule: 'unique-index' },
+    }),
+  );
 export type Presets = z.output<typeof Presets>;
 
 /** The manual's sample request (seed 000, "Sample request"): the OpenAPI example, and the tests' and bench's body. */
@@ -70,40 +80,52 @@ export const SAMPLE_INITIATE_REQUEST = {
 
 export const InitiateRequest = z
   .strictObject({
-    customerInternalReference: reference(100).meta({
-      description: 'Your internal reference for the transaction. No PII.',
-      example: 'transaction_1234',
-    }),
-    userReference: reference(100).meta({
-      description: 'Your internal reference for the user. No PII.',
-      example: 'user_1234',
-    }),
-    reportingCriteria: optional(reference(100)).meta({ example: 'myReport1234' }),
-    successUrl: optional(redirectUrl(2047)).meta({
-      description: 'HTTPS URL the user is sent to after a successful journey; overrides the portal setting.',
-      example: 'https://www.yourcompany.com/success',
-    }),
-    errorUrl: optional(redirectUrl(255)).meta({
-      description:
-        'HTTPS URL the user is sent to after an unsuccessful journey; overrides the portal setting.',
-      example: 'https://www.yourcompany.com/error',
-    }),
-    callbackUrl: optional(redirectUrl(255)).meta({
-      description: 'HTTPS URL that receives the verification result; overrides the portal setting.',
-      example: 'https://www.yourcompany.com/callback',
-    }),
-    workflowId: optional(z.literal(WORKFLOW_IDS)).meta({
-      description: 'Verification type and capture method; overrides the portal setting.',
-      example: 200,
-    }),
+    customerInternalReference: reference(100).check(
+      z.meta({
+        description: 'Your internal reference for the transaction. No PII.',
+        example: 'transaction_1234',
+      }),
+    ),
+    userReference: reference(100).check(
+      z.meta({ description: 'Your internal reference for the user. No PII.', example: 'user_1234' }),
+    ),
+    reportingCriteria: optional(reference(100)).check(z.meta({ example: 'myReport1234' })),
+    successUrl: optional(redirectUrl(2047)).check(
+      z.meta({
+        description:
+          'HTTPS URL the user is sent to after a successful journey; overrides the portal setting.',
+        example: 'https://www.yourcompany.com/success',
+      }),
+    ),
+    errorUrl: optional(redirectUrl(255)).check(
+      z.meta({
+        description:
+          'HTTPS URL the user is sent to after an unsuccessful journey; overrides the portal setting.',
+        example: 'https://www.yourcompany.com/error',
+      }),
+    ),
+    callbackUrl: optional(redirectUrl(255)).check(
+      z.meta({
+        description: 'HTTPS URL that receives the verification result; overrides the portal setting.',
+        example: 'https://www.yourcompany.com/callback',
+      }),
+    ),
+    workflowId: optional(z.literal(WORKFLOW_IDS)).check(
+      z.meta({
+        description: 'Verification type and capture method; overrides the portal setting.',
+        example: 200,
+      }),
+    ),
     presets: optional(Presets),
     locale: optional(locale),
-    tokenLifetimeInMinutes: optional(tokenLifetimeInMinutes).meta({
-      description: 'Minutes until the authorization token expires (5–86400); overrides the portal setting.',
-      example: 30,
-    }),
+    tokenLifetimeInMinutes: optional(tokenLifetimeInMinutes).check(
+      z.meta({
+        description: 'Minutes until the authorization token expires (5–86400); overrides the portal setting.',
+        example: 30,
+      }),
+    ),
   })
-  .meta({ id: 'InitiateRequest', example: SAMPLE_INITIATE_REQUEST });
+  .register(z.globalRegistry, { id: 'InitiateRequest', example: SAMPLE_INITIATE_REQUEST });
 
 export type InitiateRequest = z.output<typeof InitiateRequest>;
 
@@ -111,11 +133,14 @@ export const InitiateResponse = z
   .object({
     timestamp: z
       .string()
-      .meta({ description: 'UTC, YYYY-MM-DDThh:mm:ss.SSSZ', example: '2018-07-03T08:23:12.494Z' }),
-    transactionReference: z.uuid().meta({ example: '7c3e9a2d-6f41-4a57-9d0e-2b1f8c4d5e60' }),
-    redirectUrl: z.string().max(255).meta({
-      example: 'https://yourcompany.openverify.example/web/v4/app?locale=en-GB&authorizationToken=…',
-    }),
+      .check(z.meta({ description: 'UTC, YYYY-MM-DDThh:mm:ss.SSSZ', example: '2018-07-03T08:23:12.494Z' })),
+    transactionReference: z.uuid().check(z.meta({ example: '7c3e9a2d-6f41-4a57-9d0e-2b1f8c4d5e60' })),
+    redirectUrl: z.string().check(
+      z.maxLength(255),
+      z.meta({
+        example: 'https://yourcompany.openverify.example/web/v4/app?locale=en-GB&authorizationToken=…',
+      }),
+    ),
   })
-  .meta({ id: 'InitiateResponse' });
+  .register(z.globalRegistry, { id: 'InitiateResponse' });
 export type InitiateResponse = z.output<typeof InitiateResponse>;

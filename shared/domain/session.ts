@@ -1,8 +1,8 @@
-import * as z from 'zod';
 import { Presets } from './initiate-request.ts';
 import { LOCALES } from './locales.ts';
 import type { Transaction } from './transaction.ts';
 import { CAPTURE_METHODS, VERIFICATION_TYPES, WORKFLOW_IDS } from './workflows.ts';
+import * as z from './zod.ts';
 
 /** What the journey page receives when its authorization token is accepted. */
 export const JourneySession = z
@@ -14,13 +14,15 @@ export const JourneySession = z
     captureMethod: z.enum(CAPTURE_METHODS),
     locale: z.enum(LOCALES),
     skipIntro: z.boolean(),
-    presets: Presets.optional(),
-    expiresAt: z.string().meta({ description: 'When the authorization token expires (UTC).' }),
+    presets: z.optional(Presets),
+    expiresAt: z.string().check(z.meta({ description: 'When the authorization token expires (UTC).' })),
     branding: z
       .object({})
-      .meta({ description: 'Colours and images per locale; empty until the portal configures them.' }),
+      .check(
+        z.meta({ description: 'Colours and images per locale; empty until the portal configures them.' }),
+      ),
   })
-  .meta({ id: 'JourneySession' });
+  .register(z.globalRegistry, { id: 'JourneySession' });
 export type JourneySession = z.output<typeof JourneySession>;
 
 export const SessionError = z
@@ -29,7 +31,7 @@ export const SessionError = z
     errorCode: z.union([z.literal(9200), z.literal(9210)]),
     message: z.string(),
   })
-  .meta({ id: 'SessionError' });
+  .register(z.globalRegistry, { id: 'SessionError' });
 
 export function journeySession(transaction: Transaction): JourneySession {
   const { options } = transaction;

@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import { ValidationError } from './errors.ts';
 import { locale, redirectUrl, tokenLifetimeInMinutes } from './fields.ts';
 import type { InitiateRequest, Presets } from './initiate-request.ts';
@@ -12,6 +11,7 @@ import {
   type WorkflowId,
   workflowIdOf,
 } from './workflows.ts';
+import * as z from './zod.ts';
 
 /**
  * A customer's settings (seed 003, "Application settings"), with the portal's defaults until the
@@ -19,22 +19,25 @@ import {
  * are refused, as in the initiate request: a misspelt `defaultlocale` must not quietly mean English.
  */
 export const CustomerSettings = z.strictObject({
-  callbackUrl: redirectUrl(255).optional(),
-  successUrl: redirectUrl(2047).optional(),
-  errorUrl: redirectUrl(255).optional(),
-  captureMethod: z.enum(CAPTURE_METHODS).default('CAMERA_AND_UPLOAD'),
+  callbackUrl: z.optional(redirectUrl(255)),
+  successUrl: z.optional(redirectUrl(2047)),
+  errorUrl: z.optional(redirectUrl(255)),
+  captureMethod: z._default(z.enum(CAPTURE_METHODS), 'CAMERA_AND_UPLOAD'),
   /** Used when the request names no workflow. */
-  verificationType: z.enum(VERIFICATION_TYPES).default('ID_ONLY'),
+  verificationType: z._default(z.enum(VERIFICATION_TYPES), 'ID_ONLY'),
   /** Netverify requires Identity Verification to be enabled before an ID + Identity workflow is used. */
-  identityVerificationEnabled: z.boolean().default(true),
-  skipIntro: z.boolean().default(false),
-  tokenLifetimeInMinutes: tokenLifetimeInMinutes.default(30),
-  defaultLocale: locale.default('en'),
-  domainPrefix: z
-    .string()
-    .max(63)
-    .regex(/^(?!-)[a-z0-9-]+(?<!-)$/, { message: 'must use a-z, 0-9 and -, and not start or end with -' })
-    .optional(),
+  identityVerificationEnabled: z._default(z.boolean(), true),
+  skipIntro: z._default(z.boolean(), false),
+  tokenLifetimeInMinutes: z._default(tokenLifetimeInMinutes, 30),
+  defaultLocale: z._default(locale, 'en'),
+  domainPrefix: z.optional(
+    z.string().check(
+      z.maxLength(63),
+      z.regex(/^(?!-)[a-z0-9-]+(?<!-)$/, {
+        message: 'must use a-z, 0-9 and -, and not start or end with -',
+      }),
+    ),
+  ),
 });
 export type CustomerSettings = z.output<typeof CustomerSettings>;
 

@@ -1,5 +1,5 @@
-import type * as z from 'zod';
 import { type FieldIssue, ValidationError } from './errors.ts';
+import * as z from './zod.ts';
 
 /**
  * Turns zod's issues into the product's `{field, rule, message}` list. Custom checks carry their rule
@@ -21,8 +21,8 @@ export function fieldIssues(error: z.core.$ZodError, input: unknown, prefix = ''
   });
 }
 
-export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, prefix = ''): z.output<S> {
-  const result = schema.safeParse(input);
+export function parseOrThrow<S extends z.core.$ZodType>(schema: S, input: unknown, prefix = ''): z.output<S> {
+  const result = z.safeParse(schema, input);
   if (!result.success) throw new ValidationError(fieldIssues(result.error, input, prefix));
   return result.data;
 }

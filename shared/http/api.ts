@@ -1,7 +1,6 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import type * as z from 'zod';
 import { ApiHeaders, JsonBodyHeaders, NOT_ACCEPTABLE_RULE } from '#domain/api-headers';
 import type { Customer } from '#domain/customer';
 import {
@@ -15,6 +14,7 @@ import {
   ValidationError,
 } from '#domain/errors';
 import { fieldIssues, parseOrThrow } from '#domain/validation';
+import type * as z from '#domain/zod';
 import type { Authenticate } from '#use-cases/authenticate';
 import { logger } from './logger.ts';
 import { basicCredentials, bodyBytes, header } from './request.ts';
@@ -36,7 +36,7 @@ export const MAX_BODY_BYTES = 16 * 1024;
 
 export const WWW_AUTHENTICATE = 'Basic realm="openverify", charset="UTF-8"';
 
-interface Spec<Body extends z.ZodType | undefined, Auth extends Authenticate | undefined> {
+interface Spec<Body extends z.core.$ZodType | undefined, Auth extends Authenticate | undefined> {
   auth?: Auth;
   body?: Body;
   /** Require `Accept` to admit JSON and `User-Agent` to be present (the Netverify API's header rules). */
@@ -45,14 +45,14 @@ interface Spec<Body extends z.ZodType | undefined, Auth extends Authenticate | u
 
 export interface Input<Body, Auth> {
   event: APIGatewayProxyEventV2;
-  body: Body extends z.ZodType ? z.output<Body> : undefined;
+  body: Body extends z.core.$ZodType ? z.output<Body> : undefined;
   customer: Auth extends Authenticate ? Customer : undefined;
 }
 
 type Result = HttpResponse | Record<string, unknown>;
 
 export function api<
-  Body extends z.ZodType | undefined = undefined,
+  Body extends z.core.$ZodType | undefined = undefined,
   Auth extends Authenticate | undefined = undefined,
 >(spec: Spec<Body, Auth>) {
   return {

@@ -1,26 +1,26 @@
-import * as z from 'zod';
 import { createDocument } from 'zod-openapi';
 import { ApiHeaders } from '#domain/api-headers';
 import { InitiateRequest, InitiateResponse } from '#domain/initiate-request';
 import { JourneySession, SessionError } from '#domain/session';
+import * as z from '#domain/zod';
 
 /** The API document, generated from the same zod schemas that validate requests. */
 
 const FieldError = z
   .object({
-    field: z.string().meta({ example: 'successUrl' }),
-    rule: z.string().meta({ example: 'https-only' }),
-    message: z.string().meta({ example: 'must use https://' }),
+    field: z.string().check(z.meta({ example: 'successUrl' })),
+    rule: z.string().check(z.meta({ example: 'https-only' })),
+    message: z.string().check(z.meta({ example: 'must use https://' })),
   })
-  .meta({ id: 'FieldError' });
+  .register(z.globalRegistry, { id: 'FieldError' });
 
 const ErrorBody = z
   .object({
-    error: z.string().meta({ example: 'validation_failed' }),
+    error: z.string().check(z.meta({ example: 'validation_failed' })),
     message: z.string(),
-    errors: z.array(FieldError).optional(),
+    errors: z.optional(z.array(FieldError)),
   })
-  .meta({ id: 'Error' });
+  .register(z.globalRegistry, { id: 'Error' });
 
 const errorResponse = (description: string) => ({
   description,
