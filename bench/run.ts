@@ -23,7 +23,7 @@ const settings = readConfig(
     BENCH_SECONDS: z.coerce.number().int().min(1).default(5),
     BENCH_WARMUP_PASSES: z.coerce.number().int().min(0).default(3),
     BENCH_WARMUP_SECONDS: z.coerce.number().int().min(1).default(5),
-    BENCH_IMPORT_RUNS: z.coerce.number().int().min(1).default(7),
+    BENCH_IMPORT_RUNS: z.coerce.number().int().min(1).default(15),
   }),
 );
 
