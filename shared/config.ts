@@ -28,32 +28,21 @@ export const AwsConfig = z.object({
 
 export const TableConfig = z.extend(AwsConfig, { TABLE_NAME: z.string().check(z.minLength(1)) });
 
+const HOST_VARIABLES = { baseUrl: 'PUBLIC_BASE_URL', prefixedBaseUrl: 'PREFIXED_BASE_URL' } as const;
+
+/** The journey's hosts; `journeyHostsProblems` holds every rule they must keep. */
 export const JourneyHostsConfig = z
   .object({
     /** The journey's origin, e.g. `https://verify.example.com`. */
-    PUBLIC_BASE_URL: z.url(),
+    PUBLIC_BASE_URL: z.string(),
     /** Optional pattern with `{prefix}` for customers with a domain prefix. */
-    PREFIXED_BASE_URL: z.optional(z.string().check(z.includes('{prefix}'))),
+    PREFIXED_BASE_URL: z.optional(z.string()),
   })
   .check(
     z.superRefine((config, ctx) => {
-      const problems = journeyHostsProblems({
-        baseUrl: config.PUBLIC_BASE_URL,
-        prefixedBaseUrl: config.PREFIXED_BASE_URL,
-      });
-      for (const problem of problems) {
-        const [name, ...rest] = problem.split(' ');
-        const variable =
-          name === 'prefixedBaseUrl'
-            ? 'PREFIXED_BASE_URL'
-            : name === 'baseUrl'
-              ? 'PUBLIC_BASE_URL'
-              : undefined;
-        ctx.addIssue({
-          code: 'custom',
-          path: [variable ?? 'PUBLIC_BASE_URL'],
-          message: variable ? rest.join(' ') : problem,
-        });
+      const hosts = { baseUrl: config.PUBLIC_BASE_URL, prefixedBaseUrl: config.PREFIXED_BASE_URL };
+      for (const { host, message } of journeyHostsProblems(hosts)) {
+        ctx.addIssue({ code: 'custom', path: [HOST_VARIABLES[host]], message });
       }
     }),
   );

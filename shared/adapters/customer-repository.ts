@@ -67,7 +67,7 @@ export function dynamoCustomerRepository(db: DynamoDBDocumentClient, tableName: 
           }),
         );
       } catch (error) {
-        if (error instanceof TransactionCanceledException) {
+        if (failedCondition(error)) {
           throw new Conflict(`Customer ${customer.customerId} or its API token already exists.`);
         }
         throw error;
@@ -110,13 +110,22 @@ export function dynamoCustomerRepository(db: DynamoDBDocumentClient, tableName: 
           new TransactWriteCommand({ TransactItems: [...credentialWrites(next), ...retirements] }),
         );
       } catch (error) {
-        if (error instanceof TransactionCanceledException) {
-          throw new Conflict('That API token belongs to another customer.');
-        }
+        if (failedCondition(error)) throw new Conflict('That API token belongs to another customer.');
         throw error;
       }
     },
   };
+}
+
+/**
+ * A transaction cancelled because one of its conditions failed; not one cancelled by a concurrent
+ * write or throttling, which are the store's trouble, not the caller's.
+ */
+function failedCondition(error: unknown): boolean {
+  return (
+    error instanceof TransactionCanceledException &&
+    (error.CancellationReasons ?? []).some((reason) => reason.Code === 'ConditionalCheckFailed')
+  );
 }
 
 function toCustomer(item: Record<string, unknown>): Customer {

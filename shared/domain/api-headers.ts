@@ -21,7 +21,8 @@ export function isJsonContentType(contentType: string): boolean {
 
 /**
  * JSON is UTF-8 (RFC 8259 §8.1): a body declared in another charset would be read wrongly, so it is
- * refused rather than silently turned into replacement characters.
+ * refused (415) rather than silently turned into replacement characters; a body that says nothing
+ * and is not UTF-8 is refused when it is decoded (400, rule `utf-8`).
  */
 export function declaresOnlyUtf8(contentType: string): boolean {
   const charsets = contentType
@@ -42,7 +43,6 @@ export const ApiHeaders = z.object({
       message: 'must admit application/json',
       params: { rule: NOT_ACCEPTABLE_RULE },
     }),
-    z.meta({ description: 'Must admit `application/json`; otherwise 406.', example: 'application/json' }),
   ),
   'User-Agent': z.string().check(
     z.refine((value) => value.trim() !== '', {
@@ -63,6 +63,11 @@ export const JsonBodyHeaders = z.object({
       message: 'must be UTF-8 if a charset is given',
       params: { rule: 'charset' },
     }),
-    z.meta({ description: '`application/json` (UTF-8); otherwise 415.', example: 'application/json' }),
   ),
 });
+
+/** What a missing required header is told, whichever rule found it missing. */
+export const REQUIRED_HEADER_MESSAGES: Readonly<Record<string, string>> = {
+  Accept: 'header is required: application/json',
+  'User-Agent': 'header is required and should name your company and app',
+};

@@ -17,6 +17,9 @@ export interface JourneyHosts {
   prefixedBaseUrl?: string;
 }
 
+/** A domain prefix is one DNS label. */
+export const DOMAIN_PREFIX_MAX_LENGTH = 63;
+
 export function journeyUrl(
   hosts: JourneyHosts,
   domainPrefix: string | undefined,
@@ -27,56 +30,49 @@ export function journeyUrl(
     domainPrefix !== undefined && hosts.prefixedBaseUrl !== undefined
       ? hosts.prefixedBaseUrl.replace('{prefix}', domainPrefix)
       : hosts.baseUrl;
-  const url = `${base.replace(/\/$/, '')}${JOURNEY_PATH}?locale=${locale}&authorizationToken=${token}`;
+  const url = urlOn(base, locale, token);
+  // journeyHostsProblems makes this impossible for hosts checked at cold start.
   if (url.length > REDIRECT_URL_MAX_LENGTH) {
     throw new Error(`redirectUrl would be ${url.length} characters; the journey base URL is too long`);
   }
   return url;
 }
 
-const LONGEST_PREFIX = 'a'.repeat(63);
+function urlOn(base: string, locale: Locale, token: string): string {
+  return `${base.replace(/\/$/, '')}${JOURNEY_PATH}?locale=${locale}&authorizationToken=${token}`;
+}
+
+export interface JourneyHostsProblem {
+  host: keyof JourneyHosts;
+  message: string;
+}
+
+const LONGEST_PREFIX = 'a'.repeat(DOMAIN_PREFIX_MAX_LENGTH);
 const LONGEST_LOCALE = LOCALES.reduce((a, b) => (b.length > a.length ? b : a));
+const LONGEST_TOKEN = 'x'.repeat(AUTHORIZATION_TOKEN_LENGTH);
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /**
  * What is wrong with a deployment's journey hosts, checked once at cold start: each base must be an
  * HTTPS origin (plain HTTP only on loopback, for the local runner) with no query or fragment, and the
- * longest `redirectUrl` they can produce (the longest domain prefix, locale and token) must fit in
+ * longest `redirectUrl` it can produce (the longest domain prefix, locale and token) must fit in
  * 255 characters, so that no initiate call can fail on it later.
  */
-export function journeyHostsProblems(hosts: JourneyHosts): string[] {
-  const problems = originProblems(hosts.baseUrl).map((problem) => `baseUrl ${problem}`);
+export function journeyHostsProblems(hosts: JourneyHosts): JourneyHostsProblem[] {
+  const problems: JourneyHostsProblem[] = baseProblems(hosts.baseUrl).map((message) => ({
+    host: 'baseUrl',
+    message,
+  }));
   if (hosts.prefixedBaseUrl !== undefined) {
-    if (!hosts.prefixedBaseUrl.includes('{prefix}')) {
-      problems.push('prefixedBaseUrl must contain {prefix}');
-    } else {
-      const example = hosts.prefixedBaseUrl.replace('{prefix}', LONGEST_PREFIX);
-      problems.push(...originProblems(example).map((problem) => `prefixedBaseUrl ${problem}`));
-    }
-  }
-  if (problems.length > 0) return problems;
-
-  const token = 'x'.repeat(AUTHORIZATION_TOKEN_LENGTH);
-  const longest = Math.max(
-    journeyUrlLength(hosts.baseUrl, token),
-    hosts.prefixedBaseUrl === undefined
-      ? 0
-      : journeyUrlLength(hosts.prefixedBaseUrl.replace('{prefix}', LONGEST_PREFIX), token),
-  );
-  if (longest > REDIRECT_URL_MAX_LENGTH) {
-    problems.push(
-      `the longest redirectUrl would be ${longest} characters (at most ${REDIRECT_URL_MAX_LENGTH}): shorten the host`,
-    );
+    const messages = hosts.prefixedBaseUrl.includes('{prefix}')
+      ? baseProblems(hosts.prefixedBaseUrl.replace('{prefix}', LONGEST_PREFIX))
+      : ['must contain {prefix}'];
+    problems.push(...messages.map((message) => ({ host: 'prefixedBaseUrl' as const, message })));
   }
   return problems;
 }
 
-function journeyUrlLength(base: string, token: string): number {
-  return `${base.replace(/\/$/, '')}${JOURNEY_PATH}?locale=${LONGEST_LOCALE}&authorizationToken=${token}`
-    .length;
-}
-
-function originProblems(base: string): string[] {
+function baseProblems(base: string): string[] {
   let url: URL;
   try {
     url = new URL(base);
@@ -89,6 +85,12 @@ function originProblems(base: string): string[] {
   }
   if (url.search !== '' || url.hash !== '' || base.includes('?') || base.includes('#')) {
     problems.push('must not have a query or fragment');
+  }
+  const longest = urlOn(base, LONGEST_LOCALE, LONGEST_TOKEN).length;
+  if (longest > REDIRECT_URL_MAX_LENGTH) {
+    problems.push(
+      `is too long: the longest redirectUrl would be ${longest} characters (at most ${REDIRECT_URL_MAX_LENGTH})`,
+    );
   }
   return problems;
 }

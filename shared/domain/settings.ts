@@ -1,6 +1,7 @@
 import { ValidationError } from './errors.ts';
 import { locale, redirectUrl, tokenLifetimeInMinutes } from './fields.ts';
 import type { InitiateRequest, Presets } from './initiate-request.ts';
+import { DOMAIN_PREFIX_MAX_LENGTH } from './journey-url.ts';
 import type { Locale } from './locales.ts';
 import {
   CAPTURE_METHODS,
@@ -32,7 +33,7 @@ export const CustomerSettings = z.strictObject({
   defaultLocale: z._default(locale, 'en'),
   domainPrefix: z.optional(
     z.string().check(
-      z.maxLength(63),
+      z.maxLength(DOMAIN_PREFIX_MAX_LENGTH),
       z.regex(/^(?!-)[a-z0-9-]+(?<!-)$/, {
         message: 'must use a-z, 0-9 and -, and not start or end with -',
       }),
@@ -42,11 +43,18 @@ export const CustomerSettings = z.strictObject({
 export type CustomerSettings = z.output<typeof CustomerSettings>;
 
 /**
- * Settings as read back from the store: the same rules and defaults, so a record written before a
- * setting existed reads with that setting's default, but keys this version does not know (written by
- * a newer one during a deploy) are dropped rather than refused.
+ * Settings as read back from the store. A record written before a setting existed reads with that
+ * setting's default; keys this version does not know (written by a newer one during a deploy) are
+ * dropped rather than refused; and the URLs, valid under the policy of the day they were saved, are
+ * not judged again, so a policy tightened since never locks a customer out (the portal re-checks a
+ * URL when it is edited).
  */
-export const StoredCustomerSettings = z.object(CustomerSettings.shape);
+export const StoredCustomerSettings = z.object({
+  ...CustomerSettings.shape,
+  callbackUrl: z.optional(z.string()),
+  successUrl: z.optional(z.string()),
+  errorUrl: z.optional(z.string()),
+});
 
 export const DEFAULT_SETTINGS: CustomerSettings = CustomerSettings.parse({});
 

@@ -1,7 +1,12 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { ApiHeaders, JsonBodyHeaders, NOT_ACCEPTABLE_RULE } from '#domain/api-headers';
+import {
+  ApiHeaders,
+  JsonBodyHeaders,
+  NOT_ACCEPTABLE_RULE,
+  REQUIRED_HEADER_MESSAGES,
+} from '#domain/api-headers';
 import type { Customer } from '#domain/customer';
 import {
   AppError,
@@ -103,17 +108,29 @@ function checkApiHeaders(event: APIGatewayProxyEventV2): void {
   }
   throw new ValidationError(
     issues.map((issue) =>
-      issue.field === 'Accept' ? { ...issue, message: 'header is required: application/json' } : issue,
+      issue.rule === 'required'
+        ? { ...issue, message: REQUIRED_HEADER_MESSAGES[issue.field] ?? issue.message }
+        : issue,
     ),
   );
 }
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 function parseJsonBody(event: APIGatewayProxyEventV2, raw: Buffer): unknown {
   if (!JsonBodyHeaders.safeParse({ 'Content-Type': header(event, 'content-type') }).success) {
     throw new UnsupportedMediaType('The body must be sent as Content-Type: application/json (UTF-8).');
   }
+  let text: string;
   try {
-    return JSON.parse(raw.toString('utf8'));
+    text = utf8.decode(raw);
+  } catch {
+    throw new ValidationError([
+      { field: '(body)', rule: 'utf-8', message: 'must be UTF-8 (JSON is UTF-8, RFC 8259)' },
+    ]);
+  }
+  try {
+    return JSON.parse(text);
   } catch {
     throw new ValidationError([{ field: '(body)', rule: 'json', message: 'must be a valid JSON document' }]);
   }

@@ -115,6 +115,21 @@ describe('customer repository', () => {
     );
     expect((await repo.get('c8'))?.settings).toEqual(DEFAULT_SETTINGS);
   });
+
+  it('reads a URL saved under an earlier, looser URL policy as it was saved', async () => {
+    const repo = dynamoCustomerRepository(table.db, table.tableName);
+    await repo.create(customer('c9'), credential('c9', 1));
+    const loose = 'https://www.yourcompany.com/a%zz';
+    await table.db.send(
+      new UpdateCommand({
+        TableName: table.tableName,
+        Key: { pk: 'CUSTOMER#c9', sk: 'PROFILE' },
+        UpdateExpression: 'SET settings.callbackUrl = :url',
+        ExpressionAttributeValues: { ':url': loose },
+      }),
+    );
+    expect((await repo.get('c9'))?.settings).toEqual({ ...DEFAULT_SETTINGS, callbackUrl: loose });
+  });
 });
 
 describe('transaction repository', () => {

@@ -244,6 +244,19 @@ describe('400: the body', () => {
     },
   );
 
+  it('a body that is not UTF-8 (Latin-1 "Zürich", no charset said) → 400 with the utf-8 rule, not U+FFFD', async () => {
+    const latin1 = Buffer.from('{"customerInternalReference":"Z\u00fcrich","userReference":"u"}', 'latin1');
+    const response = await call(echo, apiEvent({ body: latin1.toString('base64'), isBase64Encoded: true }));
+    expect(response.statusCode).toBe(400);
+    expect(response.body.errors).toEqual([{ field: '(body)', rule: 'utf-8', message: expect.any(String) }]);
+  });
+
+  it('the same body in UTF-8 passes', async () => {
+    const utf8 = Buffer.from('{"customerInternalReference":"Z\u00fcrich","userReference":"u"}', 'utf8');
+    const response = await call(echo, apiEvent({ body: utf8.toString('base64'), isBase64Encoded: true }));
+    expect(response.statusCode).toBe(200);
+  });
+
   it('a missing body → 400 with the json rule', async () => {
     const response = await call(echo, apiEvent());
     expect(response.statusCode).toBe(400);

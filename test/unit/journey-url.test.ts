@@ -92,13 +92,13 @@ describe('journeyHostsProblems: the deployment’s hosts, checked at cold start'
     expect(journeyHostsProblems(HOSTS)).toEqual([]);
     expect(journeyHostsProblems({ baseUrl: 'http://127.0.0.1:3000' })).toEqual([]);
     expect(journeyHostsProblems({ baseUrl: 'http://verify.example.com' })).toEqual([
-      'baseUrl must use https:// (http:// only on loopback)',
+      { host: 'baseUrl', message: 'must use https:// (http:// only on loopback)' },
     ]);
   });
 
   it('refuses a base with a query or a fragment', () => {
     expect(journeyHostsProblems({ baseUrl: 'https://verify.example.com/?a=1' })).toEqual([
-      'baseUrl must not have a query or fragment',
+      { host: 'baseUrl', message: 'must not have a query or fragment' },
     ]);
     expect(journeyHostsProblems({ baseUrl: 'https://verify.example.com#top' })).toHaveLength(1);
   });
@@ -106,7 +106,10 @@ describe('journeyHostsProblems: the deployment’s hosts, checked at cold start'
   it('refuses a prefixed pattern that is no URL once the longest prefix is in it', () => {
     expect(
       journeyHostsProblems({ baseUrl: HOSTS.baseUrl, prefixedBaseUrl: 'verify.example.com/{prefix}' }),
-    ).toEqual(['prefixedBaseUrl must be an absolute URL']);
+    ).toEqual([{ host: 'prefixedBaseUrl', message: 'must be an absolute URL' }]);
+    expect(
+      journeyHostsProblems({ baseUrl: HOSTS.baseUrl, prefixedBaseUrl: 'https://verify.example.com' }),
+    ).toEqual([{ host: 'prefixedBaseUrl', message: 'must contain {prefix}' }]);
   });
 
   it('refuses hosts whose longest redirectUrl (63-character prefix, zh-HK, token) passes 255', () => {
@@ -114,13 +117,15 @@ describe('journeyHostsProblems: the deployment’s hosts, checked at cold start'
     const fits = `https://${'v'.repeat(255 - 44 - 64 - 'https://'.length - '.example.com'.length)}.example.com`;
     expect(journeyHostsProblems({ baseUrl: fits })).toEqual([]);
     expect(journeyHostsProblems({ baseUrl: fits.replace('https://', 'https://v') })).toEqual([
-      expect.stringMatching(/longest redirectUrl would be 256 characters/),
+      { host: 'baseUrl', message: expect.stringMatching(/longest redirectUrl would be 256 characters/) },
     ]);
     const prefixed = {
       baseUrl: HOSTS.baseUrl,
       prefixedBaseUrl: `https://{prefix}.${'p'.repeat(110)}.example`,
     };
-    expect(journeyHostsProblems(prefixed)).toEqual([expect.stringMatching(/longest redirectUrl/)]);
+    expect(journeyHostsProblems(prefixed)).toEqual([
+      { host: 'prefixedBaseUrl', message: expect.stringMatching(/longest redirectUrl/) },
+    ]);
     expect(() => journeyUrl(prefixed, 'a'.repeat(63), 'zh-HK', TOKEN)).toThrow();
   });
 
@@ -134,5 +139,14 @@ describe('journeyHostsProblems: the deployment’s hosts, checked at cold start'
         PREFIXED_BASE_URL: 'https://{prefix}.verify.example.com/?x',
       }),
     ).toThrow(/PREFIXED_BASE_URL: must not have a query/);
+    expect(() =>
+      readConfig(JourneyHostsConfig, {
+        PUBLIC_BASE_URL: 'https://verify.example.com',
+        PREFIXED_BASE_URL: `https://{prefix}.${'p'.repeat(110)}.example`,
+      }),
+    ).toThrow(/^Invalid configuration: PREFIXED_BASE_URL: is too long/);
+    expect(() => readConfig(JourneyHostsConfig, { PUBLIC_BASE_URL: 'notaurl' })).toThrow(
+      /^Invalid configuration: PUBLIC_BASE_URL: must be an absolute URL$/,
+    );
   });
 });
