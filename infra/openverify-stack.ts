@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -123,8 +123,12 @@ export class OpenverifyDataStack extends Stack {
       }),
     );
     if (props.alarmEmail) this.alarms.addSubscription(new EmailSubscription(props.alarmEmail));
+    // Its confirmed subscriptions would be lost with it.
+    this.alarms.applyRemovalPolicy(RemovalPolicy.RETAIN);
 
     this.httpApi = publicHttpApi(this, 'Api', props);
+    // Without a custom domain its id is the journey's host, in every redirectUrl already handed out.
+    this.httpApi.applyRemovalPolicy(RemovalPolicy.RETAIN);
     this.data = new Stateful(this, 'Data', {
       queues: props.queues ?? QUEUES,
       uploadOrigins: journeyOrigins(props, this.httpApi),

@@ -85,6 +85,14 @@ describe('the table', () => {
   });
 });
 
+describe('the API (its id is the journey host without a domain) and the alarm topic', () => {
+  it.each(['AWS::ApiGatewayV2::Api', 'AWS::SNS::Topic'])('%s is retained with the data', (type) => {
+    const found = Object.values(s.dataTemplate.findResources(type));
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+});
+
 describe('the image bucket', () => {
   it('is private, retained, and cleans up abandoned multipart uploads', () => {
     const { resource } = resourceOf(s, s.stack.data.images);
