@@ -142,35 +142,23 @@ async function benchBundles(outDir: string): Promise<void> {
     ),
   };
 
-  // As deployed: the functions' own environment, NODE_OPTIONS included. Without NODE_OPTIONS beside it,
-  // for context only when there is one (--enable-source-maps reads and parses each map at import).
+  // As deployed: the functions' own environment (NODE_OPTIONS included, should they ever set one).
   const deployedEnv: NodeJS.ProcessEnv = { ...env, ...FUNCTION_ENVIRONMENT };
-  const nodeOptions = deployedEnv.NODE_OPTIONS ?? '';
-  const bareEnv: NodeJS.ProcessEnv | undefined =
-    nodeOptions === '' ? undefined : { ...deployedEnv, NODE_OPTIONS: undefined };
+  const nodeOptions = deployedEnv.NODE_OPTIONS || '(none)';
   const all = [baseline, ...bundles];
-  const samples = new Map(all.map((one) => [one, { deployed: [] as number[], bare: [] as number[] }]));
+  const samples = new Map(all.map((one) => [one, [] as number[]]));
   console.log(
-    `Timing cold imports (${settings.BENCH_IMPORT_RUNS} fresh processes per bundle${bareEnv ? ' and mode' : ''}, interleaved; deployed NODE_OPTIONS: ${nodeOptions === '' ? '(none)' : nodeOptions})…`,
+    `Timing cold imports (${settings.BENCH_IMPORT_RUNS} fresh processes per bundle, interleaved; NODE_OPTIONS: ${nodeOptions})…`,
   );
   // One untimed import each first, so the bundles are in the page cache like a warm Lambda host's disk.
   for (const one of all) await coldImport(one.file, deployedEnv);
   for (let run = 0; run < settings.BENCH_IMPORT_RUNS; run++) {
-    for (const one of all) {
-      const sample = samples.get(one);
-      if (!sample) continue;
-      // Alternate which mode goes first, so neither always follows the other.
-      if (bareEnv && run % 2 === 1) sample.bare.push(await coldImport(one.file, bareEnv));
-      sample.deployed.push(await coldImport(one.file, deployedEnv));
-      if (bareEnv && run % 2 === 0) sample.bare.push(await coldImport(one.file, bareEnv));
-    }
+    for (const one of all) samples.get(one)?.push(await coldImport(one.file, deployedEnv));
   }
 
-  // The aim is judged as the functions run: the deployed column, never the one without NODE_OPTIONS.
-  const baselineMs = median(samples.get(baseline)?.deployed ?? []);
+  const baselineMs = median(samples.get(baseline) ?? []);
   const rows = all.map((one) => {
-    const sample = samples.get(one) ?? { deployed: [], bare: [] };
-    const ms = median(sample.deployed);
+    const ms = median(samples.get(one) ?? []);
     if (one !== baseline && !(ms < AIM.coldImportMs))
       missed.push(`${one.name} imports in ${fixed(ms)} ms as deployed (aim < ${AIM.coldImportMs} ms)`);
     return [
@@ -180,12 +168,11 @@ async function benchBundles(outDir: string): Promise<void> {
       `${fixed(one.bytes / baseline.bytes, 2)}×`,
       fixed(ms),
       `${fixed(ms / baselineMs, 2)}×`,
-      ...(bareEnv ? [fixed(median(sample.bare))] : []),
       one === baseline ? '' : ms < AIM.coldImportMs ? 'yes' : 'NO',
     ];
   });
   console.log(
-    `\nBundles and cold import (median of ${settings.BENCH_IMPORT_RUNS}; ms of \`await import()\` in a fresh process, as deployed: NODE_OPTIONS=${nodeOptions === '' ? '(none)' : nodeOptions})\n`,
+    `\nBundles and cold import (median of ${settings.BENCH_IMPORT_RUNS}; ms of \`await import()\` in a fresh process, as deployed: NODE_OPTIONS=${nodeOptions})\n`,
   );
   console.log(
     table(
@@ -196,7 +183,6 @@ async function benchBundles(outDir: string): Promise<void> {
         'vs base',
         'import ms',
         'vs base',
-        ...(bareEnv ? ['without NODE_OPTIONS'] : []),
         `< ${AIM.coldImportMs} ms (as deployed)`,
       ],
       rows,

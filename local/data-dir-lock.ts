@@ -1,4 +1,4 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { linkSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -33,14 +33,39 @@ export function lockDataDir(dataDir: string): () => void {
     }
     const owner = readPid(file);
     const stale = owner === undefined || (owner === process.pid ? !held.has(file) : !isRunning(owner));
-    if (!stale || attempt === 2) {
-      throw new DataDirInUseError(
+    const inUse = () =>
+      new DataDirInUseError(
         `${dataDir} is in use by another openverify${owner === undefined ? '' : ` (pid ${owner})`}: ` +
           `stop it first, or choose another OPENVERIFY_DATA_DIR. If no such process runs, delete ${file}.`,
       );
-    }
-    rmSync(file, { force: true });
+    if (!stale || attempt === 3) throw inUse();
+    if (!setAside(file, owner)) throw inUse();
   }
+}
+
+/**
+ * Moves a stale lock out of the way, atomically: two starts that both judged it stale cannot both
+ * remove it, and one that took it over in between keeps it. False when the lock moved was not the
+ * stale one (it is put back).
+ */
+function setAside(file: string, stalePid: number | undefined): boolean {
+  const aside = `${file}.${process.pid}.stale`;
+  try {
+    renameSync(file, aside);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return true; // someone else moved it
+    throw error;
+  }
+  const moved = readPid(aside);
+  if (moved !== stalePid) {
+    try {
+      linkSync(aside, file); // never over a lock written since
+    } catch {}
+    rmSync(aside, { force: true });
+    return false;
+  }
+  rmSync(aside, { force: true });
+  return true;
 }
 
 function readPid(file: string): number | undefined {
