@@ -2,8 +2,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { dynamoCustomerRepository } from '#adapters/customer-repository';
 import { documentClient } from '#adapters/dynamodb';
 import { AppError, ValidationError } from '#domain/errors';
@@ -82,15 +80,12 @@ function target() {
     );
   }
   // DynamoDB Local keeps a database per access key and region: use the ones `npm start` uses,
-  // whatever AWS credentials the environment holds. The adapter's client takes its credentials from
-  // the environment, so this one is built here, with the adapter's marshalling options.
-  const client = new DynamoDBClient({
-    endpoint: endpoints.dynamodb,
-    region: LOCAL_REGION,
-    credentials: LOCAL_CREDENTIALS,
-  });
-  const { translateConfig } = documentClient({ AWS_REGION: LOCAL_REGION }).config;
-  return { tableName: endpoints.table, db: DynamoDBDocumentClient.from(client, translateConfig) };
+  // whatever AWS credentials the environment holds.
+  const db = documentClient(
+    { AWS_REGION: LOCAL_REGION, DYNAMODB_ENDPOINT: endpoints.dynamodb },
+    LOCAL_CREDENTIALS,
+  );
+  return { tableName: endpoints.table, db };
 }
 
 async function main(): Promise<void> {

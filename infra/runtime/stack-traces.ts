@@ -10,7 +10,10 @@
  *
  *     at header (shared/http/request.ts:7:16)
  *
- * Frames outside the bundle (Node's internals) are left as V8 writes them.
+ * Frames outside the bundle (Node's internals) are left as V8 writes them. Names: the minifier
+ * renamed the functions, and the map gives the original name where a function is called, so it is
+ * read from the caller's frame; a frame resumed after an `await`, or called from outside the bundle,
+ * keeps its minified name (its file, line and column are still the original ones).
  */
 import { readFileSync } from 'node:fs';
 import { SourceMap, type SourceMapping } from 'node:module';

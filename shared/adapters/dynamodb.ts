@@ -1,4 +1,4 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 /**
@@ -20,10 +20,18 @@ export interface DynamoConfig {
   DYNAMODB_ENDPOINT?: string | undefined;
 }
 
-export function documentClient(config: DynamoConfig): DynamoDBDocumentClient {
+/**
+ * The table's client. Credentials come from the environment (the function's role in AWS) unless
+ * given: the admin CLI gives the local stack's own, which DynamoDB Local keys its database on.
+ */
+export function documentClient(
+  config: DynamoConfig,
+  credentials?: DynamoDBClientConfig['credentials'],
+): DynamoDBDocumentClient {
   const client = new DynamoDBClient({
     region: config.AWS_REGION,
     ...(config.DYNAMODB_ENDPOINT ? { endpoint: config.DYNAMODB_ENDPOINT } : {}),
+    ...(credentials ? { credentials } : {}),
   });
   return DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },

@@ -81,12 +81,18 @@ export class SessionRejected extends AppError {
   readonly status = 401;
   readonly code = 'session_rejected';
   readonly errorCode: JourneyErrorCode;
-  constructor(errorCode: typeof JourneyErrorCode.tokenInvalid | typeof JourneyErrorCode.sessionExpired) {
+  /** False when the request carried no token at all (RFC 6750 §3.1: then no error code in the challenge). */
+  readonly tokenSent: boolean;
+  constructor(
+    errorCode: typeof JourneyErrorCode.tokenInvalid | typeof JourneyErrorCode.sessionExpired,
+    { tokenSent = true }: { tokenSent?: boolean } = {},
+  ) {
     super(
       errorCode === JourneyErrorCode.sessionExpired
         ? 'The session expired after the journey started.'
         : 'The authorization token is missing, invalid or expired.',
     );
     this.errorCode = errorCode;
+    this.tokenSent = tokenSent;
   }
 }

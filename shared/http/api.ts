@@ -168,7 +168,7 @@ export function errorResponse(error: AppError): HttpResponse {
     return json(
       error.status,
       { error: error.code, errorCode: error.errorCode, message: error.message },
-      { 'www-authenticate': 'Bearer error="invalid_token"' },
+      { 'www-authenticate': error.tokenSent ? 'Bearer error="invalid_token"' : 'Bearer' },
     );
   }
   const headers: Record<string, string> =

@@ -15,9 +15,9 @@ export interface OpenSessionDeps {
  * started; a missing, unknown or expired token is refused with 9200, or 9210 once the journey began.
  */
 export async function openSession(deps: OpenSessionDeps, token: string | undefined): Promise<JourneySession> {
-  const reference = token === undefined ? undefined : referenceOfAuthorizationToken(token);
-  if (token === undefined || reference === undefined)
-    throw new SessionRejected(JourneyErrorCode.tokenInvalid);
+  if (token === undefined) throw new SessionRejected(JourneyErrorCode.tokenInvalid, { tokenSent: false });
+  const reference = referenceOfAuthorizationToken(token);
+  if (reference === undefined) throw new SessionRejected(JourneyErrorCode.tokenInvalid);
   const transaction = await deps.transactions.get(reference);
   // The same answer for an unknown reference and a wrong secret: the token is simply not valid.
   if (transaction === undefined || !digestsEqual(sha256(token), transaction.tokenHash)) {

@@ -371,6 +371,12 @@ describe('errors thrown by the handler', () => {
     });
     expect(response.headers['www-authenticate']).toBe('Bearer error="invalid_token"');
   });
+
+  it('SessionRejected for a request without a token → a plain Bearer challenge (RFC 6750 §3.1)', async () => {
+    const response = await call(throwing(new SessionRejected(9200, { tokenSent: false })));
+    expect(response.statusCode).toBe(401);
+    expect(response.headers['www-authenticate']).toBe('Bearer');
+  });
 });
 
 describe('the order of checks', () => {

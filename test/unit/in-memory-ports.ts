@@ -1,4 +1,5 @@
 import type { Customer, StoredCredential } from '#domain/customer';
+import { Conflict } from '#domain/errors';
 import { recordExpiresAt, type Transaction } from '#domain/transaction';
 import type { Clock, CustomerRepository, TransactionRepository } from '#use-cases/ports';
 
@@ -41,8 +42,18 @@ export class InMemoryCustomers implements CustomerRepository {
     return customer && copy(customer);
   }
 
+  /** Like the DynamoDB adapter: a token names one customer for good. */
+  private assertTokenFree(credential: StoredCredential): void {
+    const owner = this.credentials.get(credential.tokenHash)?.customerId;
+    if (owner !== undefined && owner !== credential.customerId) {
+      throw new Conflict('That API token belongs to another customer.');
+    }
+  }
+
   async create(customer: Customer, credential: StoredCredential): Promise<void> {
     this.calls.create++;
+    if (this.customers.has(customer.customerId)) throw new Conflict('customer exists');
+    this.assertTokenFree(credential);
     this.customers.set(customer.customerId, copy(customer));
     this.credentials.set(credential.tokenHash, copy(credential));
   }
@@ -64,6 +75,7 @@ export class InMemoryCustomers implements CustomerRepository {
 
   async rotateCredentials(next: StoredCredential, retire: StoredCredential[]): Promise<void> {
     this.calls.rotateCredentials++;
+    this.assertTokenFree(next);
     this.credentials.set(next.tokenHash, copy(next));
     for (const credential of retire) {
       if (credential.expiresAt === undefined) this.credentials.delete(credential.tokenHash);
@@ -79,6 +91,12 @@ export class InMemoryTransactions implements TransactionRepository {
   /** What the record was last kept until, by reference (epoch ms), as a TTL attribute would hold it. */
   readonly keptUntil = new Map<string, number>();
   readonly calls = { create: 0, get: 0, markStarted: 0 };
+  private readonly clock: Clock | undefined;
+
+  /** Given a clock, a record past its time reads as gone, as with the DynamoDB adapter. */
+  constructor(clock?: Clock) {
+    this.clock = clock;
+  }
 
   async create(transaction: Transaction): Promise<void> {
     this.calls.create++;
@@ -91,6 +109,8 @@ export class InMemoryTransactions implements TransactionRepository {
   async get(reference: string): Promise<Transaction | undefined> {
     this.calls.get++;
     const transaction = this.transactions.get(reference);
+    const keptUntil = this.keptUntil.get(reference);
+    if (this.clock && keptUntil !== undefined && keptUntil <= this.clock.now().getTime()) return undefined;
     return transaction && copy(transaction);
   }
 

@@ -22,7 +22,7 @@ let transactions: InMemoryTransactions;
 
 beforeEach(() => {
   clock = new FakeClock('2018-07-03T08:23:12.494Z');
-  transactions = new InMemoryTransactions();
+  transactions = new InMemoryTransactions(clock);
 });
 
 function customer(settings: Record<string, unknown> = {}): Customer {

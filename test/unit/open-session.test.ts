@@ -16,7 +16,7 @@ let reference: string;
 
 beforeEach(async () => {
   clock = new FakeClock('2018-07-03T08:23:12.494Z');
-  transactions = new InMemoryTransactions();
+  transactions = new InMemoryTransactions(clock);
   const response = await initiate(
     { transactions, clock, hosts: { baseUrl: 'https://verify.example.com' } },
     {
