@@ -10,11 +10,11 @@ import {
   initiate,
   initiateHeaders,
   newDataDir,
+  processesLeft,
   processesUsing,
   type RunningProduct,
   runProductToExit,
   SAMPLE_REQUEST,
-  settle,
   startProduct,
 } from './local-process.ts';
 
@@ -290,12 +290,7 @@ describe('restart, a second start and Ctrl-C', () => {
     expect(product.output().slice(output.length)).toContain('Stopped.');
     expect(await closedPort(product.url)).toBe(true);
     expect(await closedPort(dynamodb)).toBe(true);
-    expect(
-      await settle(
-        () => processesUsing(dataDir),
-        (left) => left.length === 0,
-      ),
-    ).toEqual([]);
+    expect(await processesLeft(dataDir)).toEqual([]);
     expect(existsSync(join(dataDir, 'endpoints.json'))).toBe(false);
     expect(existsSync(join(dataDir, 'openverify.lock'))).toBe(false);
 

@@ -152,6 +152,14 @@ export async function settle<T>(probe: () => T | Promise<T>, done: (value: T) =>
   }
 }
 
+/** The processes still naming `dataDir` once they have had a few seconds to exit (none, if all is well). */
+export function processesLeft(dataDir: string): Promise<string[]> {
+  return settle(
+    () => processesUsing(dataDir),
+    (left) => left.length === 0,
+  );
+}
+
 /** Whether nothing accepts connections at the URL's port on loopback. */
 export function closedPort(url: string): Promise<boolean> {
   const { port } = new URL(url);

@@ -6,6 +6,7 @@ import {
   endpointsOf,
   initiate,
   newDataDir,
+  processesLeft,
   processesUsing,
   runProductToExit,
   settle,
@@ -62,12 +63,7 @@ describe('a port in use', () => {
       expect(code).toBe(1);
       expect(output).toContain(`Could not start: Port ${port} on 127.0.0.1 is already in use`);
       expect(output).not.toMatch(noStackTrace);
-      expect(
-        await settle(
-          () => processesUsing(dir),
-          (left) => left.length === 0,
-        ),
-      ).toEqual([]);
+      expect(await processesLeft(dir)).toEqual([]);
     } finally {
       blocker.close();
     }
@@ -80,12 +76,7 @@ describe('a port in use', () => {
       const { code, output } = await runProductToExit(dir, { env: { PORT: '' } });
       expect(code).toBe(1);
       expect(output).toContain('Port 3000 on 127.0.0.1 is already in use');
-      expect(
-        await settle(
-          () => processesUsing(dir),
-          (left) => left.length === 0,
-        ),
-      ).toEqual([]);
+      expect(await processesLeft(dir)).toEqual([]);
     } finally {
       blocker?.close();
     }
@@ -102,12 +93,7 @@ describe('npm start stopped by a signal to npm', () => {
 
     expect(await product.stop('SIGTERM')).toBe(0);
     expect(product.output()).toContain('Stopped.');
-    expect(
-      await settle(
-        () => processesUsing(dir),
-        (left) => left.length === 0,
-      ),
-    ).toEqual([]);
+    expect(await processesLeft(dir)).toEqual([]);
     expect(await closedPort(product.url)).toBe(true);
     expect(await closedPort(dynamodb)).toBe(true);
   });
@@ -128,11 +114,6 @@ describe('a signal while starting', () => {
     expect(output()).toContain('SIGTERM: stopping…');
     expect(output()).toContain('Stopped.');
     expect(output()).not.toContain('openverify is running at');
-    expect(
-      await settle(
-        () => processesUsing(dir),
-        (left) => left.length === 0,
-      ),
-    ).toEqual([]);
+    expect(await processesLeft(dir)).toEqual([]);
   });
 });
