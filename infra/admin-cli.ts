@@ -97,7 +97,7 @@ async function main(): Promise<void> {
   if (!COMMANDS.includes(command as Command)) fail(`Unknown command ${command}.`);
   if (extra.length > 0) fail(`Unexpected argument ${extra[0]}: options start with --.`);
   const { db, tableName } = target();
-  const deps = { customers: dynamoCustomerRepository(db, tableName), clock: systemClock };
+  const deps = { customers: dynamoCustomerRepository(db, tableName, systemClock), clock: systemClock };
 
   switch (command) {
     case 'create-customer': {

@@ -160,7 +160,10 @@ async function ensureDemoCustomer(
   credential: IssuedCredential | undefined,
 ): Promise<LocalStack['demo']> {
   const db = documentClient({ AWS_REGION: LOCAL_REGION, DYNAMODB_ENDPOINT: endpoint });
-  const deps = { customers: dynamoCustomerRepository(db, LOCAL_NAMES.table), clock: systemClock };
+  const deps = {
+    customers: dynamoCustomerRepository(db, LOCAL_NAMES.table, systemClock),
+    clock: systemClock,
+  };
   const file = join(dataDir, 'demo-customer.json');
   const known = readDemoCustomerId(file);
   if (known && (await deps.customers.get(known))) {

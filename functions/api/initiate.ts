@@ -13,9 +13,9 @@ import { systemClock } from '#use-cases/ports';
 const config = readConfig(TableConfig);
 const hostsConfig = readConfig(JourneyHostsConfig);
 const db = documentClient(config);
-const customers = dynamoCustomerRepository(db, config.TABLE_NAME);
+const customers = dynamoCustomerRepository(db, config.TABLE_NAME, systemClock);
 const deps = {
-  transactions: dynamoTransactionRepository(db, config.TABLE_NAME),
+  transactions: dynamoTransactionRepository(db, config.TABLE_NAME, systemClock),
   clock: systemClock,
   hosts: { baseUrl: hostsConfig.PUBLIC_BASE_URL, prefixedBaseUrl: hostsConfig.PREFIXED_BASE_URL },
 };

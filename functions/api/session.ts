@@ -9,7 +9,7 @@ import { systemClock } from '#use-cases/ports';
 
 const config = readConfig(TableConfig);
 const deps = {
-  transactions: dynamoTransactionRepository(documentClient(config), config.TABLE_NAME),
+  transactions: dynamoTransactionRepository(documentClient(config), config.TABLE_NAME, systemClock),
   clock: systemClock,
 };
 

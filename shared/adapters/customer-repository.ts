@@ -9,7 +9,7 @@ import {
 import type { Customer, StoredCredential } from '#domain/customer';
 import { Conflict } from '#domain/errors';
 import { StoredCustomerSettings } from '#domain/settings';
-import type { CustomerRepository } from '#use-cases/ports';
+import type { Clock, CustomerRepository } from '#use-cases/ports';
 import { toEpochSeconds } from './dynamodb.ts';
 
 type WriteItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -21,7 +21,12 @@ const listedKey = (customerId: string, tokenHash: string) => ({
   sk: `CREDENTIAL#${tokenHash}`,
 });
 
-export function dynamoCustomerRepository(db: DynamoDBDocumentClient, tableName: string): CustomerRepository {
+/** The clock decides which credentials are past their grace period when listing them. */
+export function dynamoCustomerRepository(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  clock: Clock,
+): CustomerRepository {
   const credentialWrites = (credential: StoredCredential): WriteItem[] => {
     const ttl = credential.expiresAt !== undefined ? { expiresAt: toEpochSeconds(credential.expiresAt) } : {};
     return [
@@ -90,7 +95,7 @@ export function dynamoCustomerRepository(db: DynamoDBDocumentClient, tableName: 
           ConsistentRead: true,
         }),
       );
-      const now = Date.now();
+      const now = clock.now().getTime();
       return Items.map(toCredential).filter((c) => c.expiresAt === undefined || c.expiresAt > now);
     },
 

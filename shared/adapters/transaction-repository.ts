@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { recordExpiresAt, type Transaction } from '#domain/transaction';
-import { type Clock, systemClock, type TransactionRepository } from '#use-cases/ports';
+import type { Clock, TransactionRepository } from '#use-cases/ports';
 import { TTL_ATTRIBUTE, toEpochSeconds } from './dynamodb.ts';
 
 const transactionKey = (reference: string) => ({ pk: `TX#${reference}`, sk: 'TRANSACTION' });
@@ -9,11 +9,12 @@ const transactionKey = (reference: string) => ({ pk: `TX#${reference}`, sk: 'TRA
 /**
  * One item per transaction, token digest included: initiate is a single `PutItem`, and the token
  * check a single `GetItem`, because the authorization token names its transaction's reference.
+ * The clock is required: a stored expiry is only ever compared with the time the caller says it is.
  */
 export function dynamoTransactionRepository(
   db: DynamoDBDocumentClient,
   tableName: string,
-  clock: Clock = systemClock,
+  clock: Clock,
 ): TransactionRepository {
   return {
     async create(transaction) {

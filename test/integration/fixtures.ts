@@ -14,13 +14,19 @@ export async function freshTable() {
   return { endpoint, tableName, db };
 }
 
-/** A clock the test moves by hand. */
+/**
+ * A clock the test moves by hand. It starts at a fixed instant, whatever the machine's clock says:
+ * the fixtures are dated 2026-11-22, and a stored time is only ever compared with this clock.
+ */
 export function manualClock(start = new Date('2026-11-22T10:00:00.000Z')) {
   let now = start.getTime();
   return {
     now: () => new Date(now),
     advance(ms: number) {
       now += ms;
+    },
+    set(epochMs: number) {
+      now = epochMs;
     },
   };
 }

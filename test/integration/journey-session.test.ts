@@ -22,8 +22,8 @@ const hosts = {
 
 function system() {
   const clock = manualClock();
-  const customers = dynamoCustomerRepository(table.db, table.tableName);
-  const transactions = dynamoTransactionRepository(table.db, table.tableName);
+  const customers = dynamoCustomerRepository(table.db, table.tableName, clock);
+  const transactions = dynamoTransactionRepository(table.db, table.tableName, clock);
   return { clock, customers, transactions, deps: { customers, transactions, clock, hosts } };
 }
 
@@ -81,6 +81,24 @@ describe('initiate then open the session', () => {
     clock.advance(5 * 60_000);
     expect(await rejection(openSession(deps, tokenOf(neverStarted.redirectUrl)))).toBe(9200);
     expect(await rejection(openSession(deps, tokenOf(started.redirectUrl)))).toBe(9210);
+  });
+
+  it('opens the session one millisecond before the token expires, and not at the instant or after', async () => {
+    const { deps, clock } = system();
+    const { customer } = await createCustomer(deps, { name: 'Edge' });
+    const request = { customerInternalReference: 'r', userReference: 'u', tokenLifetimeInMinutes: 5 };
+    const started = await initiate(deps, customer, request);
+    const neverStarted = await initiate(deps, customer, request);
+    const expiry = clock.now().getTime() + 5 * 60_000;
+    await openSession(deps, tokenOf(started.redirectUrl));
+
+    clock.set(expiry - 1);
+    await expect(openSession(deps, tokenOf(started.redirectUrl))).resolves.toBeDefined();
+    for (const at of [expiry, expiry + 1]) {
+      clock.set(at);
+      expect(await rejection(openSession(deps, tokenOf(started.redirectUrl)))).toBe(9210);
+      expect(await rejection(openSession(deps, tokenOf(neverStarted.redirectUrl)))).toBe(9200);
+    }
   });
 
   it('refuses rotated-out credentials and accepts the new ones', async () => {

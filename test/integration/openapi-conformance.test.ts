@@ -33,7 +33,7 @@ beforeAll(async () => {
     PUBLIC_BASE_URL: 'https://verify.example.com',
   });
   ({ credential } = await createCustomer(
-    { customers: dynamoCustomerRepository(table.db, table.tableName), clock: systemClock },
+    { customers: dynamoCustomerRepository(table.db, table.tableName, systemClock), clock: systemClock },
     { name: 'Bank' },
   ));
   const load = async (name: string) =>

@@ -9,7 +9,7 @@ import { sha256 } from '#domain/secrets';
 import { DEFAULT_SETTINGS, resolveOptions } from '#domain/settings';
 import type { Transaction } from '#domain/transaction';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/resources.ts';
-import { freshTable } from './fixtures.ts';
+import { freshTable, manualClock } from './fixtures.ts';
 
 let table: Awaited<ReturnType<typeof freshTable>>;
 beforeAll(async () => {
@@ -48,7 +48,7 @@ describe('the table', () => {
 
 describe('customer repository', () => {
   it('stores a customer with its credential, found by the token digest', async () => {
-    const repo = dynamoCustomerRepository(table.db, table.tableName);
+    const repo = dynamoCustomerRepository(table.db, table.tableName, manualClock());
     await repo.create(customer('c1'), credential('c1', 1));
     expect(await repo.get('c1')).toEqual(customer('c1'));
     expect(await repo.findCredential(credential('c1', 1).tokenHash)).toEqual(credential('c1', 1));
@@ -57,14 +57,14 @@ describe('customer repository', () => {
   });
 
   it('refuses to create the same customer twice', async () => {
-    const repo = dynamoCustomerRepository(table.db, table.tableName);
+    const repo = dynamoCustomerRepository(table.db, table.tableName, manualClock());
     await repo.create(customer('c2'), credential('c2', 1));
     await expect(repo.create(customer('c2'), credential('c2', 2))).rejects.toBeInstanceOf(Conflict);
     expect(await repo.findCredential(credential('c2', 2).tokenHash)).toBeUndefined();
   });
 
   it('rotates credentials at once: the old one is gone', async () => {
-    const repo = dynamoCustomerRepository(table.db, table.tableName);
+    const repo = dynamoCustomerRepository(table.db, table.tableName, manualClock());
     await repo.create(customer('c3'), credential('c3', 1));
     await repo.rotateCredentials(credential('c3', 2), [credential('c3', 1)]);
     expect(await repo.findCredential(credential('c3', 1).tokenHash)).toBeUndefined();
@@ -72,9 +72,10 @@ describe('customer repository', () => {
   });
 
   it('rotates with a grace period: the old one carries an expiry as its TTL attribute', async () => {
-    const repo = dynamoCustomerRepository(table.db, table.tableName);
+    const clock = manualClock();
+    const repo = dynamoCustomerRepository(table.db, table.tableName, clock);
     await repo.create(customer('c4'), credential('c4', 1));
-    const retireAt = Date.now() + 10 * 60_000;
+    const retireAt = clock.now().getTime() + 10 * 60_000;
     await repo.rotateCredentials(credential('c4', 2), [{ ...credential('c4', 1), expiresAt: retireAt }]);
     const old = await repo.findCredential(credential('c4', 1).tokenHash);
     expect(old?.expiresAt).toBe(Math.ceil(retireAt / 1000) * 1000);
@@ -88,8 +89,24 @@ describe('customer repository', () => {
     expect((await repo.listCredentials('c4')).map((c) => c.tokenHint).sort()).toEqual(['ovk_1', 'ovk_2']);
   });
 
+  it('lists a retired credential until the second its TTL names, and not from that instant on', async () => {
+    const clock = manualClock();
+    const repo = dynamoCustomerRepository(table.db, table.tableName, clock);
+    await repo.create(customer('c10'), credential('c10', 1));
+    // The store keeps whole seconds; the listed expiry is the stored one.
+    const expiresAt = clock.now().getTime() + 10 * 60_000;
+    await repo.rotateCredentials(credential('c10', 2), [{ ...credential('c10', 1), expiresAt }]);
+    const hints = async () => (await repo.listCredentials('c10')).map((c) => c.tokenHint).sort();
+    clock.set(expiresAt - 1);
+    expect(await hints()).toEqual(['ovk_1', 'ovk_2']);
+    clock.set(expiresAt);
+    expect(await hints()).toEqual(['ovk_2']);
+    clock.set(expiresAt + 1);
+    expect(await hints()).toEqual(['ovk_2']);
+  });
+
   it("never moves a token that is another customer's to a new customer or a rotation", async () => {
-    const repo = dynamoCustomerRepository(table.db, table.tableName);
+    const repo = dynamoCustomerRepository(table.db, table.tableName, manualClock());
     await repo.create(customer('c5'), credential('c5', 1));
     const taken = { ...credential('c5', 1), customerId: 'c6' };
     await expect(repo.create(customer('c6'), taken)).rejects.toBeInstanceOf(Conflict);
@@ -103,7 +120,7 @@ describe('customer repository', () => {
   });
 
   it('reads settings stored before a setting existed with that setting’s default', async () => {
-    const repo = dynamoCustomerRepository(table.db, table.tableName);
+    const repo = dynamoCustomerRepository(table.db, table.tableName, manualClock());
     await repo.create(customer('c8'), credential('c8', 1));
     await table.db.send(
       new UpdateCommand({
@@ -117,7 +134,7 @@ describe('customer repository', () => {
   });
 
   it('reads a URL saved under an earlier, looser URL policy as it was saved', async () => {
-    const repo = dynamoCustomerRepository(table.db, table.tableName);
+    const repo = dynamoCustomerRepository(table.db, table.tableName, manualClock());
     await repo.create(customer('c9'), credential('c9', 1));
     const loose = 'https://www.yourcompany.com/a%zz';
     await table.db.send(
@@ -158,7 +175,7 @@ describe('transaction repository', () => {
     ).Item;
 
   it('stores a transaction as one item and reads it back by reference, as stored', async () => {
-    const repo = dynamoTransactionRepository(table.db, table.tableName);
+    const repo = dynamoTransactionRepository(table.db, table.tableName, manualClock());
     const tx = transaction('7c3e9a2d-6f41-4a57-9d0e-2b1f8c4d5e60', Date.parse('2026-11-22T10:30:00.000Z'));
     await repo.create(tx);
     expect(await repo.get(tx.reference)).toEqual(tx);
@@ -166,7 +183,7 @@ describe('transaction repository', () => {
   });
 
   it("gives the item a TTL a day past the token's expiry, with the token's digest only", async () => {
-    const repo = dynamoTransactionRepository(table.db, table.tableName);
+    const repo = dynamoTransactionRepository(table.db, table.tableName, manualClock());
     const expiry = Date.parse('2026-11-22T10:30:00.000Z');
     const tx = transaction('0d5c1c7e-1b2a-4c3d-8e9f-0a1b2c3d4e5f', expiry);
     await repo.create(tx);
@@ -188,11 +205,13 @@ describe('transaction repository', () => {
     expect(await repo.get(reference)).toBeDefined();
     now.value = ttlSeconds * 1000;
     expect(await repo.get(reference)).toBeUndefined();
+    now.value = ttlSeconds * 1000 + 1;
+    expect(await repo.get(reference)).toBeUndefined();
     expect(await rawItem(reference)).toBeDefined();
   });
 
   it('refuses to overwrite an existing transaction', async () => {
-    const repo = dynamoTransactionRepository(table.db, table.tableName);
+    const repo = dynamoTransactionRepository(table.db, table.tableName, manualClock());
     const tx = transaction('3f2e1d0c-9b8a-4765-8432-10fedcba9876', CREATED + 60_000);
     await repo.create(tx);
     await expect(repo.create({ ...tx, customerId: 'someone-else' })).rejects.toThrow(/conditional/i);
@@ -200,7 +219,7 @@ describe('transaction repository', () => {
   });
 
   it('marks a transaction started once, and from then keeps it until the given time', async () => {
-    const repo = dynamoTransactionRepository(table.db, table.tableName);
+    const repo = dynamoTransactionRepository(table.db, table.tableName, manualClock());
     const tx = transaction('9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d', CREATED + 60_000);
     await repo.create(tx);
     const keepUntil = CREATED + 360 * 24 * 3600 * 1000;
