@@ -25,11 +25,7 @@ import { dataStackName, REGIONS, type RegionKey, stackName } from './regions.ts'
 
 export const API_FUNCTION_TIMEOUT = Duration.seconds(10);
 
-/**
- * What a queue consumer may do in the table. The queue table has no field for it yet; every
- * consumer planned (verify worker, callback deliverer) reads and updates transactions, and nothing
- * else. A consumer that needs more is the moment to give `QueueDefinition` a `table` like a route's.
- */
+/** What a queue consumer may do in the table when its definition does not say (`table`). */
 export const CONSUMER_TABLE_ACCESS: readonly TableGrant[] = [
   { actions: ['GetItem', 'UpdateItem'], keys: ['TX#'] },
 ];
@@ -158,6 +154,12 @@ export class OpenverifyStack extends Stack {
   readonly functions: ReadonlyMap<string, OpenverifyFunction>;
   readonly alarms: { api: ApiAlarms; functions: ReadonlyMap<string, FunctionAlarms> };
 
+  private queue(name: string) {
+    const workQueue = this.data.queues.get(name);
+    if (!workQueue) throw new Error(`No queue ${name}`);
+    return workQueue.queue;
+  }
+
   constructor(scope: Construct, id: string, props: OpenverifyStackProps) {
     super(
       scope,
@@ -185,8 +187,13 @@ export class OpenverifyStack extends Stack {
         entry: route.entry,
         timeout: API_FUNCTION_TIMEOUT,
         description: `${route.method} ${route.path}`,
+        ...(route.nodeModules ? { nodeModules: route.nodeModules } : {}),
+        ...(route.memorySize ? { memorySize: route.memorySize } : {}),
+        ...(route.journeyClient ? { journeyClient: true } : {}),
       });
       fn.bindTable(this.data.table, route.table ?? []);
+      if (route.images) fn.bindImages(this.data.images, route.images);
+      for (const name of route.sends ?? []) fn.bindQueue(name, this.queue(name));
       if (route.journeyHosts) {
         fn.bindJourneyHosts({
           publicBaseUrl: this.api.publicBaseUrl,
@@ -207,8 +214,12 @@ export class OpenverifyStack extends Stack {
         entry: definition.consumer,
         timeout,
         description: `consumes the ${definition.name} queue`,
+        ...(definition.memorySize ? { memorySize: definition.memorySize } : {}),
+        ...(definition.nodeModules ? { nodeModules: definition.nodeModules } : {}),
       });
-      fn.bindTable(this.data.table, CONSUMER_TABLE_ACCESS);
+      fn.bindTable(this.data.table, definition.table ?? CONSUMER_TABLE_ACCESS);
+      if (definition.images) fn.bindImages(this.data.images, definition.images);
+      for (const name of definition.sends ?? []) fn.bindQueue(name, this.queue(name));
       fn.addEventSource(
         new SqsEventSource(workQueue.queue, {
           batchSize: definition.batchSize,

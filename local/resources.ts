@@ -5,7 +5,7 @@ import {
   ResourceInUseException,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutBucketCorsCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
@@ -107,4 +107,38 @@ async function upsertQueue(
   if (!QueueUrl) throw new Error(`No URL for queue ${name}`);
   await client.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: attributes }));
   return QueueUrl;
+}
+
+/** The bucket's CORS rule, as infra/ sets it: pages of `origins` may upload by presigned POST. */
+export async function allowUploadsFrom(
+  endpoint: string,
+  bucketName: string,
+  origins: string[],
+): Promise<void> {
+  const client = new S3Client({
+    endpoint,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+    forcePathStyle: true,
+  });
+  try {
+    await client.send(
+      new PutBucketCorsCommand({
+        Bucket: bucketName,
+        CORSConfiguration: {
+          CORSRules: [
+            {
+              AllowedOrigins: origins,
+              AllowedMethods: ['POST', 'PUT'],
+              AllowedHeaders: ['*'],
+              ExposeHeaders: ['ETag'],
+              MaxAgeSeconds: 3600,
+            },
+          ],
+        },
+      }),
+    );
+  } finally {
+    client.destroy();
+  }
 }

@@ -5,14 +5,21 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { dynamoCustomerRepository } from '#adapters/customer-repository';
 import { documentClient } from '#adapters/dynamodb';
 import type { IssuedCredential } from '#domain/customer';
-import { QUEUES, type QueueDefinition } from '#shared/queues';
+import { QUEUES, type QueueDefinition, queueUrlVariable } from '#shared/queues';
 import { ROUTES, type Route } from '#shared/routes';
-import { createCustomer, rotateCredentials } from '#use-cases/manage-customers';
+import { createCustomer, rotateCredentials, rotateWebhookSecret } from '#use-cases/manage-customers';
 import { systemClock } from '#use-cases/ports';
 import { lockDataDir } from './data-dir-lock.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { type Poller, type SqsHandler, startPoller } from './pollers.ts';
-import { ensureBucket, ensureQueue, ensureTable, LOCAL_CREDENTIALS, LOCAL_REGION } from './resources.ts';
+import {
+  allowUploadsFrom,
+  ensureBucket,
+  ensureQueue,
+  ensureTable,
+  LOCAL_CREDENTIALS,
+  LOCAL_REGION,
+} from './resources.ts';
 import { type ApiHandler, startRouter } from './router.ts';
 import { startS3Local } from './s3-server.ts';
 import { startSqsLocal } from './sqs-server.ts';
@@ -32,13 +39,15 @@ export interface LocalStackOptions {
   port?: number;
   /** Fixed demo credentials; new ones are issued on every start when absent. */
   demoCredential?: IssuedCredential;
+  /** A fixed callback signing secret for the demo customer (`DEMO_WEBHOOK_SECRET`). */
+  demoWebhookSecret?: string;
   routes?: readonly Route[];
   queues?: readonly QueueDefinition[];
 }
 
 export interface LocalStack {
   url: string;
-  demo: { customerId: string; credential: IssuedCredential };
+  demo: { customerId: string; credential: IssuedCredential; webhookSecret: string };
   endpoints: { dynamodb: string; s3: string; sqs: string };
   stop(): Promise<void>;
 }
@@ -83,6 +92,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
     );
     stoppers.push(router.close);
+    await allowUploadsFrom(s3.endpoint, LOCAL_NAMES.bucket, [router.url]);
 
     // What Lambda's configuration gives each function in AWS; the handlers read it at cold start,
     // which here is their first request, after this point.
@@ -97,12 +107,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       BUCKET_NAME: LOCAL_NAMES.bucket,
       PUBLIC_BASE_URL: router.url,
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
-      ...Object.fromEntries(
-        [...queueUrls].map(([queue, url]) => [
-          `QUEUE_URL_${queue.name.toUpperCase().replace(/-/g, '_')}`,
-          url,
-        ]),
-      ),
+      ...Object.fromEntries([...queueUrls].map(([queue, url]) => [queueUrlVariable(queue.name), url])),
     });
 
     const sqsClient = new SQSClient({
@@ -125,7 +130,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       sqsClient.destroy();
     });
 
-    const demo = await ensureDemoCustomer(dataDir, dynamo.endpoint, options.demoCredential);
+    const demo = await ensureDemoCustomer(
+      dataDir,
+      dynamo.endpoint,
+      options.demoCredential,
+      options.demoWebhookSecret,
+    );
     // The admin CLI finds the running servers here (`npm run admin -- … --local`).
     writeFileSync(
       join(dataDir, ENDPOINTS_FILE),
@@ -158,6 +168,7 @@ async function ensureDemoCustomer(
   dataDir: string,
   endpoint: string,
   credential: IssuedCredential | undefined,
+  webhookSecret: string | undefined,
 ): Promise<LocalStack['demo']> {
   const db = documentClient({ AWS_REGION: LOCAL_REGION, DYNAMODB_ENDPOINT: endpoint });
   const deps = {
@@ -166,16 +177,28 @@ async function ensureDemoCustomer(
   };
   const file = join(dataDir, 'demo-customer.json');
   const known = readDemoCustomerId(file);
-  if (known && (await deps.customers.get(known))) {
+  const existing = known ? await deps.customers.get(known) : undefined;
+  if (known && existing) {
     const issued = await rotateCredentials(deps, known, credential ? { credential } : {});
-    return { customerId: known, credential: issued };
+    // The signing secret stays (receivers keep it) unless a fixed one replaces it.
+    const current = existing.webhookSecrets?.[0]?.secret;
+    const secret =
+      webhookSecret === undefined && current !== undefined
+        ? current
+        : await rotateWebhookSecret(deps, known, webhookSecret ? { secret: webhookSecret } : {});
+    return { customerId: known, credential: issued, webhookSecret: secret };
   }
   const created = await createCustomer(deps, {
     name: 'Demo integrator',
     ...(credential ? { credential } : {}),
+    ...(webhookSecret ? { webhookSecret } : {}),
   });
   writeFileSync(file, `${JSON.stringify({ customerId: created.customer.customerId })}\n`);
-  return { customerId: created.customer.customerId, credential: created.credential };
+  return {
+    customerId: created.customer.customerId,
+    credential: created.credential,
+    webhookSecret: created.webhookSecret,
+  };
 }
 
 function readDemoCustomerId(file: string): string | undefined {

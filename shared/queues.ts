@@ -4,10 +4,22 @@
  * `handler` that answers partial batch failures (`batchItemFailures`).
  */
 
+import type { ImageAccess, QueueName, TableGrant } from './routes.ts';
+
 export interface QueueDefinition {
   name: string;
   /** The consumer's entry, relative to the repository root; absent until its capability lands. */
   consumer?: string;
+  /** Exactly the table calls the consumer makes (as a route's `table`). */
+  table?: readonly TableGrant[];
+  /** What the consumer does with the image bucket. */
+  images?: ImageAccess;
+  /** The queues the consumer sends to (its own included, for delayed retries). */
+  sends?: readonly QueueName[];
+  /** Memory for the consumer, when the default does not fit what it carries (MB). */
+  memorySize?: number;
+  /** Native packages installed beside its bundle (infra/constructs/function.ts, NATIVE_MODULES). */
+  nodeModules?: readonly ('sharp' | 'tesseract.js' | '@tesseract.js-data/eng')[];
   /** Seconds a received message stays invisible; at least the consumer's timeout. */
   visibilityTimeoutSeconds: number;
   /** Receives before a message moves to the dead-letter queue. */
@@ -19,9 +31,40 @@ export interface QueueDefinition {
 
 export const QUEUES = [
   // Submitted transactions waiting for the verification worker.
-  { name: 'verify', visibilityTimeoutSeconds: 180, maxReceiveCount: 3, batchSize: 5, retentionDays: 4 },
+  {
+    name: 'verify',
+    consumer: 'functions/workers/verify.ts',
+    // Reads the transaction, stores the verdict (use-cases/verify.ts).
+    table: [{ actions: ['GetItem', 'UpdateItem'], keys: ['TX#'] }],
+    images: { read: true },
+    sends: ['callback'],
+    // OCR and image decoding: more memory is more CPU.
+    memorySize: 2048,
+    nodeModules: ['sharp', 'tesseract.js', '@tesseract.js-data/eng'],
+    visibilityTimeoutSeconds: 180,
+    maxReceiveCount: 3,
+    batchSize: 5,
+    retentionDays: 4,
+  },
   // Results waiting for the callback deliverer, which retries on the Standard Webhooks schedule.
-  { name: 'callback', visibilityTimeoutSeconds: 60, maxReceiveCount: 10, batchSize: 10, retentionDays: 14 },
+  {
+    name: 'callback',
+    consumer: 'functions/workers/deliver-callback.ts',
+    table: [
+      // The transaction and its attempts (TX#), the customer's settings and secrets, dead letters (CUSTOMER#).
+      { actions: ['GetItem', 'PutItem', 'Query'], keys: ['TX#', 'CUSTOMER#'] },
+    ],
+    // Re-enqueues itself for the next attempt.
+    sends: ['callback'],
+    visibilityTimeoutSeconds: 60,
+    maxReceiveCount: 10,
+    batchSize: 10,
+    retentionDays: 14,
+  },
 ] as const satisfies readonly QueueDefinition[];
 
 export const deadLetterName = (queue: QueueDefinition): string => `${queue.name}-dlq`;
+
+/** The variable that carries a queue's URL to its senders: `QUEUE_URL_VERIFY` for `verify`. */
+export const queueUrlVariable = (name: string): string =>
+  `QUEUE_URL_${name.toUpperCase().replace(/-/g, '_')}`;

@@ -32,7 +32,32 @@ export interface Route {
   table?: readonly TableGrant[];
   /** Needs the journey's public hosts (PUBLIC_BASE_URL, PREFIXED_BASE_URL). */
   journeyHosts?: boolean;
+  /** What it does with the image bucket (sets BUCKET_NAME): `write` includes signing uploads. */
+  images?: ImageAccess;
+  /** The queues it sends to (sets QUEUE_URL_<NAME> for each). */
+  sends?: readonly QueueName[];
+  /** Native packages installed beside its bundle (infra/constructs/function.ts, NATIVE_MODULES). */
+  nodeModules?: readonly ('sharp' | 'tesseract.js' | '@tesseract.js-data/eng')[];
+  /** Memory (MB), when the default does not fit. */
+  memorySize?: number;
+  /** Ships the journey's browser bundles beside the handler (the journey page). */
+  journeyClient?: boolean;
 }
+
+export interface ImageAccess {
+  read?: boolean;
+  write?: boolean;
+  delete?: boolean;
+}
+
+export type QueueName = 'verify' | 'callback';
+
+/** What every journey call needs: its transaction, the images, both queues. */
+const JOURNEY_ACCESS = {
+  table: [{ actions: ['GetItem', 'UpdateItem'], keys: ['TX#'] }],
+  images: { read: true, write: true },
+  sends: ['verify', 'callback'],
+} as const satisfies Pick<Route, 'table' | 'images' | 'sends'>;
 
 export const ROUTES = [
   {
@@ -57,6 +82,30 @@ export const ROUTES = [
     table: [{ actions: ['GetItem', 'UpdateItem'], keys: ['TX#'] }],
   },
   {
+    name: 'journeyUploads',
+    method: 'POST',
+    path: '/api/v4/journey/uploads',
+    entry: 'functions/api/journey-uploads.ts',
+    ...JOURNEY_ACCESS,
+  },
+  {
+    name: 'journeyCaptures',
+    method: 'POST',
+    path: '/api/v4/journey/captures',
+    entry: 'functions/api/journey-captures.ts',
+    ...JOURNEY_ACCESS,
+    // Decodes and judges the image while the user waits: sharp, and the CPU of more memory.
+    nodeModules: ['sharp'],
+    memorySize: 1024,
+  },
+  {
+    name: 'journeySubmit',
+    method: 'POST',
+    path: '/api/v4/journey/submit',
+    entry: 'functions/api/journey-submit.ts',
+    ...JOURNEY_ACCESS,
+  },
+  {
     name: 'openapi',
     method: 'GET',
     path: '/api/v4/openapi.json',
@@ -67,6 +116,9 @@ export const ROUTES = [
     method: 'GET',
     path: '/web/v4/app',
     entry: 'functions/web/journey-page.ts',
+    journeyClient: true,
+    // No access: BUCKET_NAME tells the page where the browser may upload (its CSP).
+    images: {},
   },
 ] as const satisfies readonly Route[];
 

@@ -11,8 +11,11 @@ import {
   SourceMapMode,
 } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import type { TableGrant } from '#shared/routes';
+import { queueUrlVariable } from '#shared/queues';
+import type { ImageAccess, TableGrant } from '#shared/routes';
 
 /** The repository root: route and queue entries are relative to it, and esbuild runs from it. */
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -47,11 +50,58 @@ export const FUNCTION_BUNDLING: BundlingOptions = {
   sourcesContent: false,
   inject: [path.join(PROJECT_ROOT, 'infra', 'runtime', 'stack-traces.ts')],
   logLevel: LogLevel.WARNING,
+  // Never bundled (see NATIVE_MODULES); functions that use them install them.
+  externalModules: ['sharp', 'tesseract.js', '@tesseract.js-data/eng'],
 };
+
+/**
+ * Packages with native code or files read at run time (sharp's libvips, tesseract.js's worker script
+ * and trained data), which esbuild cannot bundle: they are left out of every bundle, and installed
+ * beside the bundle of the functions that use them.
+ */
+export const NATIVE_MODULES = ['sharp', 'tesseract.js', '@tesseract.js-data/eng'] as const;
+export type NativeModule = (typeof NATIVE_MODULES)[number];
+
+/**
+ * The bundling of a function that installs `nodeModules`: npm installs them for Lambda's platform
+ * (Linux on ARM64), not this machine's, through a project `.npmrc` in the asset, so sharp brings its
+ * linux-arm64 binaries without Docker.
+ */
+export function nativeBundling(nodeModules: readonly NativeModule[]): BundlingOptions {
+  return {
+    ...FUNCTION_BUNDLING,
+    nodeModules: [...nodeModules],
+    commandHooks: {
+      beforeBundling: () => [],
+      beforeInstall: (_inputDir: string, outputDir: string) => [
+        `printf 'os=linux\\ncpu=arm64\\nlibc=glibc\\n' > "${outputDir}/.npmrc"`,
+      ],
+      afterBundling: () => [],
+    },
+  };
+}
+
+/** The journey page's bundling: the browser bundle of every locale is built beside the handler. */
+export function journeyClientBundling(): BundlingOptions {
+  return {
+    ...FUNCTION_BUNDLING,
+    commandHooks: {
+      beforeBundling: () => [],
+      beforeInstall: () => [],
+      afterBundling: (inputDir: string, outputDir: string) => [
+        `node "${inputDir}/web/journey/prebuild.ts" "${outputDir}/journey-client"`,
+      ],
+    },
+  };
+}
 
 export interface OpenverifyFunctionProps {
   /** The handler module, relative to the repository root; it exports `handler`. */
   entry: string;
+  /** Native modules installed beside the bundle (NATIVE_MODULES); none by default. */
+  nodeModules?: readonly NativeModule[];
+  /** Builds the journey's browser bundles into `journey-client/` beside the handler. */
+  journeyClient?: boolean;
   timeout: Duration;
   memorySize?: number;
   description?: string;
@@ -83,7 +133,11 @@ export class OpenverifyFunction extends NodejsFunction {
       logGroup,
       tracing: Tracing.ACTIVE,
       environment: { ...FUNCTION_ENVIRONMENT },
-      bundling: FUNCTION_BUNDLING,
+      bundling: props.journeyClient
+        ? journeyClientBundling()
+        : props.nodeModules?.length
+          ? nativeBundling(props.nodeModules)
+          : FUNCTION_BUNDLING,
     });
   }
 
@@ -95,6 +149,25 @@ export class OpenverifyFunction extends NodejsFunction {
     if (grants.length === 0) return this;
     for (const statement of tableStatements(table.tableArn, grants)) this.addToRolePolicy(statement);
     this.addEnvironment('TABLE_NAME', table.tableName);
+    return this;
+  }
+
+  /**
+   * Grants what `access` names on the image bucket (and its key, through the bucket's grants) and
+   * sets `BUCKET_NAME`. Signing an upload needs the right to put: a presigned request acts as its signer.
+   */
+  bindImages(bucket: IBucket, access: ImageAccess): this {
+    if (access.read) bucket.grantRead(this);
+    if (access.write) bucket.grantPut(this);
+    if (access.delete) bucket.grantDelete(this);
+    this.addEnvironment('BUCKET_NAME', bucket.bucketName);
+    return this;
+  }
+
+  /** Grants sending to the queue and sets `QUEUE_URL_<NAME>` (shared/wiring.ts). */
+  bindQueue(name: string, queue: IQueue): this {
+    queue.grantSendMessages(this);
+    this.addEnvironment(queueUrlVariable(name), queue.queueUrl);
     return this;
   }
 

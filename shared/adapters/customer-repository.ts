@@ -5,6 +5,7 @@ import {
   QueryCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Customer, StoredCredential } from '#domain/customer';
 import { Conflict } from '#domain/errors';
@@ -79,6 +80,18 @@ export function dynamoCustomerRepository(
       }
     },
 
+    async setWebhookSecrets(customerId, secrets) {
+      await db.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: profileKey(customerId),
+          UpdateExpression: 'SET webhookSecrets = :secrets',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':secrets': secrets },
+        }),
+      );
+    },
+
     async findCredential(tokenHash) {
       const { Item } = await db.send(
         new GetCommand({ TableName: tableName, Key: lookupKey(tokenHash), ConsistentRead: true }),
@@ -134,8 +147,14 @@ function failedCondition(error: unknown): boolean {
 }
 
 function toCustomer(item: Record<string, unknown>): Customer {
-  const { customerId, name, settings, createdAt } = item as unknown as Customer;
-  return { customerId, name, settings: StoredCustomerSettings.parse(settings), createdAt };
+  const { customerId, name, settings, createdAt, webhookSecrets } = item as unknown as Customer;
+  return {
+    customerId,
+    name,
+    settings: StoredCustomerSettings.parse(settings),
+    createdAt,
+    ...(webhookSecrets ? { webhookSecrets } : {}),
+  };
 }
 
 function toCredential(item: Record<string, unknown>): StoredCredential {

@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { CaptureSide } from '#domain/journey';
 import { recordExpiresAt, type Transaction } from '#domain/transaction';
 import type { Clock, TransactionRepository } from '#use-cases/ports';
 import { TTL_ATTRIBUTE, toEpochSeconds } from './dynamodb.ts';
@@ -61,7 +62,123 @@ export function dynamoTransactionRepository(
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
       }
     },
+
+    async recordCapture(reference, side, capture) {
+      return conditional(() =>
+        db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: transactionKey(reference),
+            UpdateExpression:
+              'SET #capture = :capture, lastActivityAt = :at, firstAttemptAt = if_not_exists(firstAttemptAt, :at)',
+            ConditionExpression: '#state = :started',
+            ExpressionAttributeNames: { '#state': 'state', '#capture': CAPTURE_ATTRIBUTES[side] },
+            ExpressionAttributeValues: {
+              ':capture': capture,
+              ':at': capture.acceptedAt,
+              ':started': 'STARTED',
+            },
+          }),
+        ),
+      );
+    },
+
+    async recordRefusal(reference, reason, at) {
+      try {
+        const { Attributes } = await db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: transactionKey(reference),
+            UpdateExpression:
+              'ADD refusedAttempts :one SET lastRejectReason = :reason, lastActivityAt = :at, firstAttemptAt = if_not_exists(firstAttemptAt, :at)',
+            ConditionExpression: '#state = :started',
+            ExpressionAttributeNames: { '#state': 'state' },
+            ExpressionAttributeValues: { ':one': 1, ':reason': reason, ':at': at, ':started': 'STARTED' },
+            ReturnValues: 'UPDATED_NEW',
+          }),
+        );
+        return Attributes?.refusedAttempts as number;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return undefined;
+        throw error;
+      }
+    },
+
+    async submit(reference, submission) {
+      return conditional(() =>
+        db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: transactionKey(reference),
+            UpdateExpression:
+              'SET #state = :submitted, #document = :document, #source = :source, submittedAt = :at, lastActivityAt = :at' +
+              (submission.clientIp ? ', clientIp = :ip' : ''),
+            ConditionExpression: '#state = :started',
+            ExpressionAttributeNames: { '#state': 'state', '#document': 'document', '#source': 'source' },
+            ExpressionAttributeValues: {
+              ':submitted': 'SUBMITTED',
+              ':started': 'STARTED',
+              ':document': submission.document,
+              ':source': submission.source,
+              ':at': submission.at,
+              ...(submission.clientIp ? { ':ip': submission.clientIp } : {}),
+            },
+          }),
+        ),
+      );
+    },
+
+    async finish(reference, outcome, at, state) {
+      return conditional(() =>
+        db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: transactionKey(reference),
+            UpdateExpression: 'SET #state = :state, outcome = :outcome, completedAt = :at',
+            ConditionExpression: 'attribute_exists(pk) AND NOT #state IN (:done, :failed)',
+            ExpressionAttributeNames: { '#state': 'state' },
+            ExpressionAttributeValues: {
+              ':state': state,
+              ':outcome': outcome,
+              ':at': at,
+              ':done': 'DONE',
+              ':failed': 'FAILED',
+            },
+          }),
+        ),
+      );
+    },
+
+    async markCallbackQueued(reference, at) {
+      await db.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: transactionKey(reference),
+          UpdateExpression: 'SET callbackQueuedAt = if_not_exists(callbackQueuedAt, :at)',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':at': at },
+        }),
+      );
+    },
   };
+}
+
+/** Each side's image is an attribute of its own, so that two sides never overwrite each other. */
+const CAPTURE_ATTRIBUTES: Record<CaptureSide, string> = {
+  front: 'captureFront',
+  back: 'captureBack',
+  face: 'captureFace',
+};
+
+/** Runs a conditional write: true when it applied, false when its condition failed. */
+async function conditional(write: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await write();
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
 }
 
 function isExpired(item: Record<string, unknown>, clock: Clock): boolean {
@@ -70,6 +187,22 @@ function isExpired(item: Record<string, unknown>, clock: Clock): boolean {
 }
 
 function toTransaction(item: Record<string, unknown>): Transaction {
-  const { pk: _pk, sk: _sk, [TTL_ATTRIBUTE]: _expiresAt, ...transaction } = item;
-  return transaction as unknown as Transaction;
+  const {
+    pk: _pk,
+    sk: _sk,
+    [TTL_ATTRIBUTE]: _expiresAt,
+    captureFront,
+    captureBack,
+    captureFace,
+    ...transaction
+  } = item;
+  const captures = Object.fromEntries(
+    Object.entries({ front: captureFront, back: captureBack, face: captureFace }).filter(
+      ([, capture]) => capture !== undefined,
+    ),
+  );
+  return {
+    ...(transaction as unknown as Transaction),
+    ...(Object.keys(captures).length > 0 ? { captures } : {}),
+  };
 }

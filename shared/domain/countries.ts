@@ -6,7 +6,17 @@ import ISO_3166_1 from 'i18n-iso-countries/codes.json' with { type: 'json' };
 export const KOSOVO = 'XKX';
 
 /** `[alpha-2, alpha-3, numeric, ISO 3166-2 subdivision code]` per country. */
-const ALPHA3 = new Set([...(ISO_3166_1 as string[][]).map((row) => row[1]), KOSOVO]);
+const ROWS = ISO_3166_1 as string[][];
+const ALPHA3 = new Set([...ROWS.map((row) => row[1]), KOSOVO]);
+
+/**
+ * Every country as `{ alpha-3, alpha-2 }`, Kosovo with the alpha-2 `XK` that browsers'
+ * `Intl.DisplayNames` know it by. Sorted by alpha-3.
+ */
+export const COUNTRIES: ReadonlyArray<{ country: string; region: string }> = [
+  ...ROWS.map((row) => ({ country: row[1] ?? '', region: row[0] ?? '' })),
+  { country: KOSOVO, region: 'XK' },
+].sort((a, b) => a.country.localeCompare(b.country));
 
 /** True for an ISO 3166-1 alpha-3 country code (upper case) or `XKX`. */
 export function isCountryCode(value: string): boolean {

@@ -56,6 +56,13 @@ export function canonicalLocale(value: string): Locale | undefined {
   return byLowerCase.get(value.toLowerCase());
 }
 
+const RIGHT_TO_LEFT = new Set(['ar', 'he']);
+
+/** The script direction of a locale's language: right to left for Arabic and Hebrew. */
+export function directionOf(locale: string): 'ltr' | 'rtl' {
+  return RIGHT_TO_LEFT.has(locale.split('-')[0]?.toLowerCase() ?? '') ? 'rtl' : 'ltr';
+}
+
 /**
  * The order in which per-locale settings (colours, images) are looked up: the locale, its root
  * language, the customer's default, then the product default (seed 003, "Customize client").

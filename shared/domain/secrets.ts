@@ -25,5 +25,22 @@ export function digestsEqual(a: string, b: string): boolean {
   return timingSafeEqual(Buffer.from(a, 'hex'), Buffer.from(b, 'hex'));
 }
 
+/**
+ * A callback signing secret (Standard Webhooks: `whsec_` and the base64 of the key). Unlike the
+ * others it must be kept readable, to sign with: it lives in the customer's record, which the
+ * table's encryption at rest covers, and is never logged.
+ */
+export function generateWebhookSecret(): string {
+  return `whsec_${randomBytes(SECRET_BYTES).toString('base64')}`;
+}
+
+/** A Standard Webhooks secret: `whsec_` and base64 of 24 to 64 bytes. */
+export function isWebhookSecret(value: string): boolean {
+  const match = /^whsec_([A-Za-z0-9+/]+={0,2})$/.exec(value);
+  if (!match?.[1]) return false;
+  const bytes = Buffer.from(match[1], 'base64').length;
+  return bytes >= 24 && bytes <= 64;
+}
+
 export const API_TOKEN_PREFIX = 'ovk_';
 export const API_SECRET_PREFIX = 'ovs_';

@@ -1,4 +1,5 @@
-import { Presets } from './initiate-request.ts';
+import { ID_TYPES, Presets } from './initiate-request.ts';
+import { ALL_DOCUMENTS } from './journey.ts';
 import { LOCALES } from './locales.ts';
 import type { Transaction } from './transaction.ts';
 import { CAPTURE_METHODS, VERIFICATION_TYPES, WORKFLOW_IDS } from './workflows.ts';
@@ -16,6 +17,16 @@ export const JourneySession = z
     skipIntro: z.boolean(),
     presets: z.optional(Presets),
     expiresAt: z.string().check(z.meta({ description: 'When the authorization token expires (UTC).' })),
+    successUrl: z.optional(z.string()),
+    errorUrl: z.optional(z.string()),
+    acceptedDocuments: z
+      .array(z.object({ country: z.string(), region: z.string(), types: z.array(z.enum(ID_TYPES)) }))
+      .check(
+        z.meta({
+          description:
+            'The documents the user may choose: ISO 3166-1 alpha-3 (or XKX), the alpha-2 region for display names, the accepted types.',
+        }),
+      ),
     branding: z
       .object({})
       .check(
@@ -45,6 +56,9 @@ export function journeySession(transaction: Transaction): JourneySession {
     skipIntro: options.skipIntro,
     ...(options.presets ? { presets: options.presets } : {}),
     expiresAt: new Date(transaction.tokenExpiresAt).toISOString(),
+    ...(options.successUrl ? { successUrl: options.successUrl } : {}),
+    ...(options.errorUrl ? { errorUrl: options.errorUrl } : {}),
+    acceptedDocuments: ALL_DOCUMENTS.map((document) => ({ ...document, types: [...document.types] })),
     branding: {},
   };
 }

@@ -1,3 +1,4 @@
+import { DataFields, DEFAULT_DATA_FIELDS } from './callback.ts';
 import { ValidationError } from './errors.ts';
 import { locale, redirectUrl, tokenLifetimeInMinutes } from './fields.ts';
 import type { InitiateRequest, Presets } from './initiate-request.ts';
@@ -30,6 +31,8 @@ export const CustomerSettings = z.strictObject({
   identityVerificationEnabled: z._default(z.boolean(), true),
   skipIntro: z._default(z.boolean(), false),
   tokenLifetimeInMinutes: z._default(tokenLifetimeInMinutes, 30),
+  /** Which extracted fields callbacks and retrievals return (seed 003, "Data settings"). */
+  dataFields: z._default(DataFields, DEFAULT_DATA_FIELDS),
   defaultLocale: z._default(locale, 'en'),
   domainPrefix: z.optional(
     z.string().check(

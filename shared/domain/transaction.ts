@@ -1,4 +1,7 @@
+import type { VerificationOutcome } from './callback.ts';
 import { JourneyErrorCode, SessionRejected } from './errors.ts';
+import type { IdType } from './initiate-request.ts';
+import type { CaptureSide, CaptureSource, ImageContentType, ScanSource } from './journey.ts';
 import type { TransactionOptions } from './settings.ts';
 
 /**
@@ -56,6 +59,38 @@ export interface Transaction {
   tokenExpiresAt: number;
   /** ISO-8601 UTC of the first successful session check. */
   startedAt?: string;
+
+  // The journey (issue 7): what later stages need.
+  /** The accepted image of each side, by the key the server chose for it. */
+  captures?: Partial<Record<CaptureSide, Capture>>;
+  /** Refused attempts so far; the third ends the journey with 9835. */
+  refusedAttempts?: number;
+  /** Why the last attempt was refused (an `UnusableReason`). */
+  lastRejectReason?: string;
+  /** ISO-8601 UTC of the user's last upload or submission: drop-offs count from it. */
+  lastActivityAt?: string;
+  /** ISO-8601 UTC of the first image received. */
+  firstAttemptAt?: string;
+  /** The document the user chose (or the preset gave), known at submission. */
+  document?: { country: string; idType: IdType };
+  source?: ScanSource;
+  clientIp?: string;
+  submittedAt?: string;
+
+  // Verification (issue 8) and its delivery (issue 9).
+  outcome?: VerificationOutcome;
+  /** ISO-8601 UTC of the verdict. */
+  completedAt?: string;
+  /** ISO-8601 UTC at which the final callback was handed to the callback queue. */
+  callbackQueuedAt?: string;
+}
+
+export interface Capture {
+  key: string;
+  contentType: ImageContentType;
+  source: CaptureSource;
+  /** ISO-8601 UTC. */
+  acceptedAt: string;
 }
 
 /**

@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Customer, IssuedCredential, StoredCredential } from '#domain/customer';
-import { NotFound } from '#domain/errors';
-import { API_SECRET_PREFIX, API_TOKEN_PREFIX, generateSecret, sha256 } from '#domain/secrets';
+import { NotFound, ValidationError } from '#domain/errors';
+import {
+  API_SECRET_PREFIX,
+  API_TOKEN_PREFIX,
+  generateSecret,
+  generateWebhookSecret,
+  isWebhookSecret,
+  sha256,
+} from '#domain/secrets';
 import { CustomerSettings } from '#domain/settings';
 import { parseOrThrow } from '#domain/validation';
 import type { Clock, CustomerRepository } from './ports.ts';
@@ -18,22 +25,61 @@ export interface CreateCustomerInput {
   settings?: unknown;
   /** Fixed credentials (the local demo uses them so scripts can); generated when absent. */
   credential?: IssuedCredential;
+  /** A fixed callback signing secret (`whsec_…`, the local demo's); generated when absent. */
+  webhookSecret?: string;
 }
 
 export async function createCustomer(
   deps: ManageCustomersDeps,
   input: CreateCustomerInput,
-): Promise<{ customer: Customer; credential: IssuedCredential }> {
+): Promise<{ customer: Customer; credential: IssuedCredential; webhookSecret: string }> {
   const now = deps.clock.now().toISOString();
+  const webhookSecret = input.webhookSecret ?? generateWebhookSecret();
+  assertWebhookSecret(webhookSecret);
   const customer: Customer = {
     customerId: randomUUID(),
     name: input.name,
     settings: parseOrThrow(CustomerSettings, input.settings ?? {}, 'settings.'),
     createdAt: now,
+    webhookSecrets: [{ secret: webhookSecret, createdAt: now }],
   };
   const credential = input.credential ?? issueCredential();
   await deps.customers.create(customer, storedCredential(customer.customerId, credential, now));
-  return { customer, credential };
+  return { customer, credential, webhookSecret };
+}
+
+function assertWebhookSecret(secret: string): void {
+  if (!isWebhookSecret(secret)) {
+    throw new ValidationError([
+      {
+        field: 'webhookSecret',
+        rule: 'whsec',
+        message: 'must be whsec_ followed by the base64 of 24 to 64 random bytes',
+      },
+    ]);
+  }
+}
+
+/**
+ * A new callback signing secret; the current ones keep signing for `graceMinutes` (both signatures
+ * go with every callback meanwhile), or stop at once without a grace period.
+ */
+export async function rotateWebhookSecret(
+  deps: ManageCustomersDeps,
+  customerId: string,
+  { graceMinutes = 0, secret = generateWebhookSecret() }: { graceMinutes?: number; secret?: string } = {},
+): Promise<string> {
+  assertWebhookSecret(secret);
+  const customer = await deps.customers.get(customerId);
+  if (customer === undefined) throw new NotFound(`No customer ${customerId}.`);
+  const now = deps.clock.now();
+  const retireAt = now.getTime() + graceMinutes * 60_000;
+  const kept = (customer.webhookSecrets ?? [])
+    .filter((entry) => entry.secret !== secret && graceMinutes > 0)
+    .map((entry) => ({ ...entry, expiresAt: Math.min(entry.expiresAt ?? retireAt, retireAt) }))
+    .filter((entry) => entry.expiresAt > now.getTime());
+  await deps.customers.setWebhookSecrets(customerId, [{ secret, createdAt: now.toISOString() }, ...kept]);
+  return secret;
 }
 
 export interface RotateOptions {

@@ -15,6 +15,25 @@ export interface OpenSessionDeps {
  * started; a missing, unknown or expired token is refused with 9200, or 9210 once the journey began.
  */
 export async function openSession(deps: OpenSessionDeps, token: string | undefined): Promise<JourneySession> {
+  const transaction = await transactionOfToken(deps, token);
+  const reference = transaction.reference;
+  const now = deps.clock.now();
+  assertSessionOpen(transaction, now);
+  if (transaction.state === 'INITIATED') {
+    const started: Transaction = { ...transaction, state: 'STARTED', startedAt: now.toISOString() };
+    await deps.transactions.markStarted(reference, now.toISOString(), recordExpiresAt(started));
+  }
+  return journeySession(transaction);
+}
+
+/**
+ * The transaction a journey token names, when the token is its own; else 9200. Says nothing about
+ * expiry: `assertSessionOpen` does.
+ */
+export async function transactionOfToken(
+  deps: { transactions: TransactionRepository },
+  token: string | undefined,
+): Promise<Transaction> {
   if (token === undefined) throw new SessionRejected(JourneyErrorCode.tokenInvalid, { tokenSent: false });
   const reference = referenceOfAuthorizationToken(token);
   if (reference === undefined) throw new SessionRejected(JourneyErrorCode.tokenInvalid);
@@ -23,12 +42,5 @@ export async function openSession(deps: OpenSessionDeps, token: string | undefin
   if (transaction === undefined || !digestsEqual(sha256(token), transaction.tokenHash)) {
     throw new SessionRejected(JourneyErrorCode.tokenInvalid);
   }
-
-  const now = deps.clock.now();
-  assertSessionOpen(transaction, now);
-  if (transaction.state === 'INITIATED') {
-    const started: Transaction = { ...transaction, state: 'STARTED', startedAt: now.toISOString() };
-    await deps.transactions.markStarted(reference, now.toISOString(), recordExpiresAt(started));
-  }
-  return journeySession(transaction);
+  return transaction;
 }

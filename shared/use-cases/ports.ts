@@ -1,5 +1,9 @@
-import type { Customer, StoredCredential } from '#domain/customer';
-import type { Transaction } from '#domain/transaction';
+import type { AttemptResult, VerificationOutcome } from '#domain/callback';
+import type { Customer, StoredCredential, WebhookSecret } from '#domain/customer';
+import type { ImageFormat, ImageKind, UnusableReason, Usability } from '#domain/image-rules';
+import type { IdType } from '#domain/initiate-request';
+import type { CaptureSide, ImageContentType, ScanSource } from '#domain/journey';
+import type { Capture, Transaction } from '#domain/transaction';
 
 /**
  * The ports the use cases depend on. Adapters in shared/adapters implement them against AWS (or the
@@ -14,6 +18,8 @@ export interface CustomerRepository {
   listCredentials(customerId: string): Promise<StoredCredential[]>;
   /** Adds `next`; retires each of `retire`: kept until its `expiresAt` when set, else deleted at once. */
   rotateCredentials(next: StoredCredential, retire: StoredCredential[]): Promise<void>;
+  /** Replaces the customer's callback signing secrets. */
+  setWebhookSecrets(customerId: string, secrets: WebhookSecret[]): Promise<void>;
 }
 
 export interface TransactionRepository {
@@ -25,6 +31,117 @@ export interface TransactionRepository {
    * when another request got there first.
    */
   markStarted(reference: string, startedAt: string, keepUntil: number): Promise<void>;
+  /** Keeps an accepted image of a started journey; false when the journey is no longer open. */
+  recordCapture(reference: string, side: CaptureSide, capture: Capture): Promise<boolean>;
+  /**
+   * Counts a refused attempt of a started journey and answers how many there have been, or
+   * undefined when the journey is no longer open.
+   */
+  recordRefusal(reference: string, reason: string, at: string): Promise<number | undefined>;
+  /** STARTED → SUBMITTED, once; false when the transaction was not STARTED. */
+  submit(reference: string, submission: Submission): Promise<boolean>;
+  /**
+   * Stores the verdict and moves the transaction to DONE (or FAILED for an error outcome), once:
+   * from any state but DONE and FAILED. False when a verdict was already stored.
+   */
+  finish(
+    reference: string,
+    outcome: VerificationOutcome,
+    at: string,
+    state: 'DONE' | 'FAILED',
+  ): Promise<boolean>;
+  /** Notes that the final callback was queued (so a redelivered message queues it only if not). */
+  markCallbackQueued(reference: string, at: string): Promise<void>;
+}
+
+export interface Submission {
+  document: { country: string; idType: IdType };
+  source: ScanSource;
+  clientIp?: string;
+  at: string;
+}
+
+/** Where images live: S3, or the local S3-API server. Keys are chosen by the server. */
+export interface ImageStore {
+  /** A presigned POST for exactly one object at `key`, of `contentType`, of at most `maxBytes`. */
+  presignUpload(request: {
+    key: string;
+    contentType: ImageContentType;
+    maxBytes: number;
+    expiresInSeconds: number;
+    /** Stored with the object (`x-amz-meta-…`), pinned by the policy. */
+    metadata?: Record<string, string>;
+  }): Promise<{ url: string; fields: Record<string, string> }>;
+  /** The object, unless absent or over `maxBytes` (which is not read). */
+  get(key: string, maxBytes: number): Promise<StoredImage>;
+  put(key: string, bytes: Buffer, contentType: string): Promise<void>;
+  /** Deletes every object under the prefix; answers how many. */
+  deletePrefix(prefix: string): Promise<number>;
+}
+
+export type StoredImage =
+  | { status: 'ok'; bytes: Buffer; contentType?: string; metadata: Record<string, string> }
+  | { status: 'absent' }
+  | { status: 'too-large' };
+
+/** Decodes, normalises and judges images (shared/adapters/sharp-image-inspector.ts). */
+export interface ImageInspector {
+  intake(bytes: Buffer, declared: { contentType: string; maxBytes: number }): Promise<IntakeResult>;
+  usability(image: Buffer, kind: ImageKind): Promise<Usability>;
+}
+
+export type IntakeResult =
+  | {
+      ok: true;
+      /** Normalised: EXIF orientation applied, re-encoded as JPEG, metadata stripped. */
+      image: Buffer;
+      width: number;
+      height: number;
+      /** The format the file really was. */
+      format: ImageFormat;
+    }
+  | { ok: false; reason: UnusableReason; detail: string };
+
+/** One delivery attempt of one callback, as the customer reads it. No personal data. */
+export interface CallbackAttempt {
+  reference: string;
+  webhookId: string;
+  /** 1 for the first attempt. */
+  attempt: number;
+  /** ISO-8601 UTC. */
+  at: string;
+  outcome: AttemptResult['outcome'];
+  statusCode?: number;
+  latencyMs: number;
+  errorClass?: string;
+  /** ISO-8601 UTC of the next attempt, when one is scheduled. */
+  nextAttemptAt?: string;
+}
+
+/** A callback that ran out of attempts, kept for replay. */
+export interface DeadLetter {
+  customerId: string;
+  reference: string;
+  webhookId: string;
+  kind: string;
+  /** ISO-8601 UTC of the last attempt. */
+  at: string;
+  attempts: number;
+  lastErrorClass?: string;
+  lastStatusCode?: number;
+}
+
+export interface CallbackLog {
+  record(attempt: CallbackAttempt, keepUntil: number): Promise<void>;
+  attempts(reference: string): Promise<CallbackAttempt[]>;
+  deadLetter(letter: DeadLetter, keepUntil: number): Promise<void>;
+  /** Dead letters of a customer with `at` from `from` to `to` (ISO-8601, inclusive). */
+  deadLetters(customerId: string, from: string, to: string): Promise<DeadLetter[]>;
+}
+
+/** The work queues (shared/queues.ts). */
+export interface WorkQueue {
+  send(message: unknown, options?: { delaySeconds?: number }): Promise<void>;
 }
 
 export interface Clock {

@@ -33,13 +33,27 @@ afterAll(async () => {
 });
 
 describe('the journey page', () => {
-  it('accepts the token of a fresh transaction and says so', async () => {
+  it('opens the journey for the token of a fresh transaction: the intro, in the requested language', async () => {
     const { body } = await initiate(product.url);
     const page = await browser.newPage();
     await page.goto(String(body.redirectUrl));
-    await page.locator('#journey[data-state="ready"]').waitFor();
-    expect(await page.locator('h1').textContent()).toBe('Your verification link is valid');
-    expect(await page.locator('#facts').textContent()).toContain(String(body.transactionReference));
+    await page.locator('#journey[data-state="intro"]').waitFor();
+    // The sample request asks for en-GB.
+    expect(await page.locator('html').getAttribute('lang')).toBe('en-GB');
+    expect(await page.locator('#journey h1').textContent()).not.toBe('');
+    await page.close();
+  });
+
+  it('speaks Arabic right to left', async () => {
+    const { body } = await initiate(product.url, {
+      customerInternalReference: 'r',
+      userReference: 'u',
+      locale: 'ar',
+    });
+    const page = await browser.newPage();
+    await page.goto(String(body.redirectUrl));
+    await page.locator('#journey[data-state="intro"]').waitFor();
+    expect(await page.locator('html').getAttribute('dir')).toBe('rtl');
     await page.close();
   });
 
@@ -48,7 +62,7 @@ describe('the journey page', () => {
     await page.goto(`${product.url}/web/v4/app?locale=en&authorizationToken=${'A'.repeat(43)}`);
     await page.locator('#journey[data-state="error"]').waitFor();
     expect(await page.locator('#journey').getAttribute('data-error-code')).toBe('9200');
-    expect(await page.locator('h1').textContent()).toBe('This verification link is not valid');
+    expect(await page.locator('#journey').textContent()).toContain('9200');
     await page.close();
   });
 

@@ -1,7 +1,9 @@
-import type { Customer, StoredCredential } from '#domain/customer';
+import type { VerificationOutcome } from '#domain/callback';
+import type { Customer, StoredCredential, WebhookSecret } from '#domain/customer';
 import { Conflict } from '#domain/errors';
-import { recordExpiresAt, type Transaction } from '#domain/transaction';
-import type { Clock, CustomerRepository, TransactionRepository } from '#use-cases/ports';
+import type { CaptureSide } from '#domain/journey';
+import { type Capture, recordExpiresAt, type Transaction } from '#domain/transaction';
+import type { Clock, CustomerRepository, Submission, TransactionRepository } from '#use-cases/ports';
 
 /**
  * In-memory implementations of the use cases' ports, for unit tests. They copy what goes in and out
@@ -40,6 +42,12 @@ export class InMemoryCustomers implements CustomerRepository {
     this.calls.get++;
     const customer = this.customers.get(customerId);
     return customer && copy(customer);
+  }
+
+  async setWebhookSecrets(customerId: string, secrets: WebhookSecret[]): Promise<void> {
+    const customer = this.customers.get(customerId);
+    if (customer === undefined) throw new Error(`no customer ${customerId}`);
+    this.customers.set(customerId, { ...customer, webhookSecrets: copy(secrets) });
   }
 
   /** Like the DynamoDB adapter: a token names one customer for good. */
@@ -120,6 +128,66 @@ export class InMemoryTransactions implements TransactionRepository {
     if (transaction?.state === 'INITIATED') {
       this.transactions.set(reference, { ...transaction, state: 'STARTED', startedAt });
       this.keptUntil.set(reference, keepUntil);
+    }
+  }
+
+  async recordCapture(reference: string, side: CaptureSide, capture: Capture): Promise<boolean> {
+    const transaction = this.transactions.get(reference);
+    if (transaction?.state !== 'STARTED') return false;
+    this.transactions.set(reference, {
+      ...transaction,
+      captures: { ...transaction.captures, [side]: copy(capture) },
+      lastActivityAt: capture.acceptedAt,
+      firstAttemptAt: transaction.firstAttemptAt ?? capture.acceptedAt,
+    });
+    return true;
+  }
+
+  async recordRefusal(reference: string, reason: string, at: string): Promise<number | undefined> {
+    const transaction = this.transactions.get(reference);
+    if (transaction?.state !== 'STARTED') return undefined;
+    const refusedAttempts = (transaction.refusedAttempts ?? 0) + 1;
+    this.transactions.set(reference, {
+      ...transaction,
+      refusedAttempts,
+      lastRejectReason: reason,
+      lastActivityAt: at,
+      firstAttemptAt: transaction.firstAttemptAt ?? at,
+    });
+    return refusedAttempts;
+  }
+
+  async submit(reference: string, submission: Submission): Promise<boolean> {
+    const transaction = this.transactions.get(reference);
+    if (transaction?.state !== 'STARTED') return false;
+    this.transactions.set(reference, {
+      ...transaction,
+      state: 'SUBMITTED',
+      document: { ...submission.document },
+      source: submission.source,
+      submittedAt: submission.at,
+      lastActivityAt: submission.at,
+      ...(submission.clientIp ? { clientIp: submission.clientIp } : {}),
+    });
+    return true;
+  }
+
+  async finish(
+    reference: string,
+    outcome: VerificationOutcome,
+    at: string,
+    state: 'DONE' | 'FAILED',
+  ): Promise<boolean> {
+    const transaction = this.transactions.get(reference);
+    if (!transaction || transaction.state === 'DONE' || transaction.state === 'FAILED') return false;
+    this.transactions.set(reference, { ...transaction, state, outcome: copy(outcome), completedAt: at });
+    return true;
+  }
+
+  async markCallbackQueued(reference: string, at: string): Promise<void> {
+    const transaction = this.transactions.get(reference);
+    if (transaction && !transaction.callbackQueuedAt) {
+      this.transactions.set(reference, { ...transaction, callbackQueuedAt: at });
     }
   }
 

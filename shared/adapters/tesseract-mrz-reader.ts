@@ -1,0 +1,365 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import sharp, { type Sharp } from 'sharp';
+import { createWorker, OEM, PSM, type Worker } from 'tesseract.js';
+import { MRZ_CHARACTERS, type MrzReading, readMrzText } from '#domain/mrz';
+import { type Clock, systemClock } from '#use-cases/ports';
+
+/**
+ * The offline MRZ engine: finds the machine-readable zone in a photo or scan of a document and reads
+ * it with tesseract's legacy engine (which reads OCR-B far better than its LSTM one), then cleans,
+ * repairs and checks it with the domain's rules. Nothing is fetched at run time: the engine's wasm comes
+ * from tesseract.js-core and the English traineddata from @tesseract.js-data/eng.
+ *
+ *   image ─▶ grey, EXIF-oriented ─▶ for each of 0°, 180°, 90°, 270°: deskew, find the MRZ band at the
+ *   bottom, crop, scale to a fixed character height, binarise, OCR ─▶ first reading whose every check
+ *   digit passes (else the best reading found)
+ */
+
+export interface MrzReader {
+  /** The MRZ read from `image` (JPEG, PNG, WebP…), or undefined when none is found; never throws. */
+  read(image: Buffer): Promise<MrzReading | undefined>;
+  /** Ends the OCR worker; a later `read` starts a new one. */
+  close(): Promise<void>;
+}
+
+export interface TesseractMrzReaderOptions {
+  /** Folder holding the legacy-capable `eng.traineddata.gz`; defaults to @tesseract.js-data/eng's 4.0.0. */
+  langPath?: string;
+  /** "Now" for the century of two-digit birth years. */
+  clock?: Clock;
+}
+
+/** Largest side the image is worked at; more costs time and reads no better. */
+const MAX_SIDE = 2000;
+/** Side of the copy used to find the MRZ band and the skew. */
+const ANALYSIS_SIDE = 900;
+/** Character height (in pixels) the MRZ crop is scaled to before OCR. */
+const TARGET_CAP_HEIGHTS = [30, 40] as const;
+const ROTATIONS = [0, 180, 90, 270] as const;
+
+function defaultLangPath(): string {
+  const require = createRequire(import.meta.url);
+  return join(dirname(require.resolve('@tesseract.js-data/eng/package.json')), '4.0.0');
+}
+
+export function createTesseractMrzReader(options: TesseractMrzReaderOptions = {}): MrzReader {
+  const clock = options.clock ?? systemClock;
+  let worker: Promise<Worker> | undefined;
+
+  const getWorker = () => {
+    worker ??= startWorker(options.langPath ?? defaultLangPath()).catch((error: unknown) => {
+      worker = undefined;
+      throw error;
+    });
+    return worker;
+  };
+
+  return {
+    async read(image) {
+      try {
+        return await readImage(await getWorker(), image, clock.now());
+      } catch {
+        return undefined;
+      }
+    },
+    async close() {
+      const current = worker;
+      worker = undefined;
+      if (current) await (await current.catch(() => undefined))?.terminate();
+    },
+  };
+}
+
+async function startWorker(langPath: string): Promise<Worker> {
+  const worker = await createWorker(
+    'eng',
+    OEM.TESSERACT_ONLY,
+    {
+      langPath,
+      gzip: true,
+      cacheMethod: 'none',
+      // Without a handler, a failed job is also thrown from the worker's message listener.
+      errorHandler: () => {},
+    },
+    // The MRZ is not words: the dictionaries only pull readings towards English.
+    { load_system_dawg: '0', load_freq_dawg: '0' },
+  );
+  await worker.setParameters({
+    tessedit_pageseg_mode: PSM.SINGLE_BLOCK,
+    tessedit_char_whitelist: MRZ_CHARACTERS,
+    // The crops carry no resolution; without one tesseract warns on every image.
+    user_defined_dpi: '300',
+  });
+  return worker;
+}
+
+interface Grey {
+  data: Uint8Array;
+  width: number;
+  height: number;
+}
+
+async function toGrey(pipeline: Sharp): Promise<Grey> {
+  const { data, info } = await pipeline.greyscale().raw().toBuffer({ resolveWithObject: true });
+  return {
+    data: new Uint8Array(data.buffer, data.byteOffset, data.length),
+    width: info.width,
+    height: info.height,
+  };
+}
+
+const fromGrey = (grey: Grey) =>
+  sharp(Buffer.from(grey.data.buffer, grey.data.byteOffset, grey.data.length), {
+    raw: { width: grey.width, height: grey.height, channels: 1 },
+  });
+
+async function readImage(worker: Worker, image: Buffer, now: Date): Promise<MrzReading | undefined> {
+  let original: Grey;
+  try {
+    original = await toGrey(
+      sharp(image, { failOn: 'none', limitInputPixels: 100_000_000 })
+        .rotate()
+        .resize({ width: MAX_SIDE, height: MAX_SIDE, fit: 'inside', withoutEnlargement: true }),
+    );
+  } catch {
+    return undefined;
+  }
+  let best: MrzReading | undefined;
+  for (const rotation of ROTATIONS) {
+    const rotated = rotation === 0 ? original : await toGrey(fromGrey(original).rotate(rotation));
+    const reading = await readOrientation(worker, rotated, now);
+    // A plausible reading means this is the document's orientation, whether or not it checks out.
+    if (reading && plausible(reading)) return reading;
+    if (reading && (!best || score(reading) > score(best))) best = reading;
+  }
+  return best && plausible(best) ? best : undefined;
+}
+
+function score(reading: MrzReading): number {
+  return (reading.valid ? 10 : 0) + Object.values(reading.checks).filter(Boolean).length;
+}
+
+/**
+ * Text read at the wrong orientation can still come out MRZ-shaped (vertical strokes read as `0`,
+ * `1`, `I`); a real MRZ, even misread, has a calendar date and at least two passing check digits.
+ */
+function plausible(reading: MrzReading): boolean {
+  return (
+    (reading.fields.birthDate !== undefined || reading.fields.expirationDate !== undefined) &&
+    score(reading) >= 2
+  );
+}
+
+async function readOrientation(worker: Worker, grey: Grey, now: Date): Promise<MrzReading | undefined> {
+  const factor = Math.min(1, ANALYSIS_SIDE / Math.max(grey.width, grey.height));
+  let analysis = await toGrey(
+    fromGrey(grey).resize({ width: Math.max(1, Math.round(grey.width * factor)), kernel: 'linear' }),
+  );
+  let binary = binarise(analysis, otsu(analysis.data));
+  const skew = estimateSkew(binary);
+  let full = grey;
+  if (Math.abs(skew) >= 0.5) {
+    full = await toGrey(fromGrey(grey).rotate(-skew, { background: '#ffffff' }));
+    analysis = await toGrey(
+      fromGrey(full).resize({ width: Math.max(1, Math.round(full.width * factor)), kernel: 'linear' }),
+    );
+    binary = binarise(analysis, otsu(analysis.data));
+  }
+  const band = findMrzBand(binary);
+  if (!band) return undefined;
+
+  const scale = 1 / factor;
+  const left = Math.max(0, Math.floor((band.left - band.lineHeight) * scale));
+  const top = Math.max(0, Math.floor((band.top - band.lineHeight * 0.8) * scale));
+  const right = Math.min(full.width, Math.ceil((band.right + band.lineHeight) * scale));
+  const bottom = Math.min(full.height, Math.ceil((band.bottom + band.lineHeight * 0.8) * scale));
+  if (right - left < 20 || bottom - top < 10) return undefined;
+  const capHeight = band.lineHeight * scale;
+
+  let best: MrzReading | undefined;
+  for (const target of TARGET_CAP_HEIGHTS) {
+    const resize = target / capHeight;
+    const crop = await toGrey(
+      fromGrey(full)
+        .extract({ left, top, width: right - left, height: bottom - top })
+        .resize({ width: Math.max(1, Math.round((right - left) * resize)), kernel: 'cubic' }),
+    );
+    const threshold = otsu(crop.data);
+    const png = await fromGrey({ ...crop, data: crop.data.map((v) => (v > threshold ? 255 : 0)) })
+      .png({ compressionLevel: 1 })
+      .toBuffer();
+    const { data } = await worker.recognize(png);
+    const reading = readMrzText(data.text, { referenceDate: now });
+    if (reading && (!best || score(reading) > score(best))) best = reading;
+    // Another scale is worth its time only where an MRZ was seen but misread.
+    if (!best || best.valid || !plausible(best)) break;
+  }
+  return best;
+}
+
+// ── Image analysis on a small binarised copy ───────────────────────────────────────────────────────
+
+function otsu(data: Uint8Array): number {
+  const histogram = new Array<number>(256).fill(0);
+  for (const value of data) histogram[value] = (histogram[value] ?? 0) + 1;
+  let sum = 0;
+  for (let i = 0; i < 256; i++) sum += i * (histogram[i] ?? 0);
+  let sumBackground = 0;
+  let weightBackground = 0;
+  let best = 0;
+  let threshold = 127;
+  for (let i = 0; i < 256; i++) {
+    weightBackground += histogram[i] ?? 0;
+    if (weightBackground === 0) continue;
+    const weightForeground = data.length - weightBackground;
+    if (weightForeground === 0) break;
+    sumBackground += i * (histogram[i] ?? 0);
+    const meanBackground = sumBackground / weightBackground;
+    const meanForeground = (sum - sumBackground) / weightForeground;
+    const between = weightBackground * weightForeground * (meanBackground - meanForeground) ** 2;
+    if (between > best) {
+      best = between;
+      threshold = i;
+    }
+  }
+  return threshold;
+}
+
+/** 1 where ink is. */
+function binarise(grey: Grey, threshold: number): Grey {
+  return { ...grey, data: grey.data.map((v) => (v <= threshold ? 1 : 0)) };
+}
+
+/**
+ * The skew in degrees (clockwise positive) that makes text rows most horizontal: the angle whose
+ * projection of stroke edges onto rows is most peaked. Only the lower half counts, where the MRZ is.
+ */
+function estimateSkew(binary: Grey): number {
+  const { data, width, height } = binary;
+  const xs: number[] = [];
+  const ys: number[] = [];
+  for (let y = Math.floor(height / 2); y < height; y += 1) {
+    for (let x = 1; x < width; x++) {
+      // Stroke edges, not ink: a dark background or a photo would outweigh the text.
+      if (data[y * width + x] && !data[y * width + x - 1]) {
+        xs.push(x);
+        ys.push(y);
+      }
+    }
+  }
+  if (xs.length < 50) return 0;
+  let bestAngle = 0;
+  let bestScore = -1;
+  const bins = new Float64Array(height * 2 + width);
+  for (let angle = -15; angle <= 15; angle += 0.5) {
+    const tan = Math.tan((angle * Math.PI) / 180);
+    bins.fill(0);
+    for (let i = 0; i < xs.length; i++) {
+      const row = Math.round((ys[i] ?? 0) - (xs[i] ?? 0) * tan) + width;
+      bins[row] = (bins[row] ?? 0) + 1;
+    }
+    let total = 0;
+    for (const count of bins) total += count * count;
+    if (total > bestScore) {
+      bestScore = total;
+      bestAngle = angle;
+    }
+  }
+  return bestAngle;
+}
+
+interface Band {
+  top: number;
+  bottom: number;
+  left: number;
+  right: number;
+  /** Height of one text line (the characters' height). */
+  lineHeight: number;
+}
+
+interface Row {
+  top: number;
+  bottom: number;
+  left: number;
+  right: number;
+}
+
+/**
+ * The MRZ: the lowest group of two or three evenly spaced text rows, each dense with strokes and
+ * spanning much of the image's width.
+ */
+function findMrzBand(binary: Grey): Band | undefined {
+  const { data, width, height } = binary;
+  const transitions = new Array<number>(height).fill(0);
+  for (let y = 0; y < height; y++) {
+    let count = 0;
+    for (let x = 1; x < width; x++) {
+      if (data[y * width + x] && !data[y * width + x - 1]) count++;
+    }
+    transitions[y] = count;
+  }
+  // A row of MRZ text crosses at least one stroke for most of its 30 to 44 characters.
+  const minimum = 22;
+  const rows: Row[] = [];
+  let start = -1;
+  for (let y = 0; y <= height; y++) {
+    const dense = y < height && (transitions[y] ?? 0) >= minimum;
+    if (dense && start < 0) start = y;
+    if (!dense && start >= 0) {
+      if (y - start >= 3) rows.push(extent(binary, start, y));
+      start = -1;
+    }
+  }
+  const wide = rows.filter((row) => row.right - row.left >= width * 0.4);
+  for (let last = wide.length - 1; last >= 0; last--) {
+    const bottomRow = wide[last] as Row;
+    const group = [bottomRow];
+    for (let i = last - 1; i >= 0 && group.length < 3; i--) {
+      const above = wide[i] as Row;
+      const below = group[0] as Row;
+      const heightNow = below.bottom - below.top;
+      const gap = below.top - above.bottom;
+      const similar = Math.abs(above.bottom - above.top - heightNow) <= Math.max(3, heightNow * 0.4);
+      if (!similar || gap > heightNow * 2.2 || gap < 0) break;
+      group.unshift(above);
+    }
+    if (group.length < 2) continue;
+    const first = group[0] as Row;
+    const lineHeight = group.reduce((sum, row) => sum + row.bottom - row.top, 0) / group.length;
+    return {
+      top: first.top,
+      bottom: bottomRow.bottom,
+      left: Math.min(...group.map((row) => row.left)),
+      right: Math.max(...group.map((row) => row.right)),
+      lineHeight,
+    };
+  }
+  return undefined;
+}
+
+/** Horizontal extent of the ink in rows [top, bottom), ignoring stray specks at either end. */
+function extent(binary: Grey, top: number, bottom: number): Row {
+  const { data, width } = binary;
+  const columns = new Array<number>(width).fill(0);
+  for (let y = top; y < bottom; y++) {
+    for (let x = 0; x < width; x++) if (data[y * width + x]) columns[x] = (columns[x] ?? 0) + 1;
+  }
+  // Characters are at most a few character widths apart; a longer run of blank columns ends the row.
+  const maxGap = Math.max(4, (bottom - top) * 2.5);
+  let bestLeft = 0;
+  let bestRight = 0;
+  let runLeft = -1;
+  let lastInk = -1;
+  for (let x = 0; x <= width; x++) {
+    const ink = x < width && (columns[x] ?? 0) > 0;
+    if (!ink) continue;
+    if (runLeft < 0 || x - lastInk > maxGap) runLeft = x;
+    lastInk = x;
+    if (lastInk - runLeft > bestRight - bestLeft) {
+      bestLeft = runLeft;
+      bestRight = lastInk + 1;
+    }
+  }
+  return { top, bottom, left: bestLeft, right: bestRight };
+}

@@ -1,0 +1,105 @@
+import type { RejectReason, VerificationOutcome } from './callback.ts';
+import type { IdType } from './initiate-request.ts';
+import type { MrzReading } from './mrz.ts';
+
+/**
+ * The verdict from what the worker read. Pure. The rule that decides everything here: a value the
+ * engine is not sure of is never reported as verified. An MRZ whose check digits do not all pass
+ * (after repair) is unreadable, not fraud, because OCR misreads are far likelier than forged check
+ * digits in an offline engine; an expired document is refused.
+ */
+
+export interface DecisionInput {
+  /** What the user chose, or the preset fixed. */
+  chosen: { country: string; idType: IdType };
+  /** Whether the preset fixed the country and type (then a different document is refused). */
+  preset: { country?: string; idType?: IdType };
+  /** The MRZ found on any side, undefined when none. */
+  mrz: MrzReading | undefined;
+  /** YYYY-MM-DD of the day of the decision (UTC). */
+  today: string;
+}
+
+export const NOT_READABLE = (detailsCode: string, detailsDescription: string): RejectReason => ({
+  rejectReasonCode: '200',
+  rejectReasonDescription: 'NOT_READABLE_DOCUMENT',
+  rejectReasonDetails: [{ detailsCode, detailsDescription }],
+});
+
+/** The ICAO document code's first letter names the type; A, C and I are identity cards. */
+export function idTypeOfDocumentCode(code: string): IdType | 'VISA' | undefined {
+  const first = code.charAt(0);
+  if (first === 'P') return 'PASSPORT';
+  if (first === 'V') return 'VISA';
+  if (first === 'I' || first === 'A' || first === 'C') return 'ID_CARD';
+  // Driving licences with an MRZ (e.g. Ireland's, Netherlands') start with D.
+  if (first === 'D') return 'DRIVING_LICENSE';
+  return undefined;
+}
+
+/** ICAO uses `D<<` for Germany; results name countries by ISO 3166-1 alpha-3. */
+export function countryOfMrz(code: string): string {
+  const trimmed = code.replace(/</g, '');
+  return trimmed === 'D' ? 'DEU' : trimmed;
+}
+
+export function decide(input: DecisionInput): VerificationOutcome {
+  const { mrz, chosen, preset, today } = input;
+  if (mrz === undefined) {
+    return {
+      verificationStatus: 'ERROR_NOT_READABLE_ID',
+      idType: chosen.idType,
+      idCountry: chosen.country,
+      mrzCheck: 'NOT_AVAILABLE',
+      rejectReason: NOT_READABLE('2002', 'BAD_QUALITY'),
+    };
+  }
+  if (!mrz.valid) {
+    return {
+      verificationStatus: 'ERROR_NOT_READABLE_ID',
+      idType: chosen.idType,
+      idCountry: chosen.country,
+      mrzCheck: 'NOT_OK',
+      rejectReason: NOT_READABLE('2002', 'BAD_QUALITY'),
+    };
+  }
+
+  const fields = mrz.fields;
+  const idType = idTypeOfDocumentCode(fields.documentCode) ?? chosen.idType;
+  const idCountry = countryOfMrz(fields.issuingState);
+  const read: VerificationOutcome = {
+    verificationStatus: 'APPROVED_VERIFIED',
+    idType,
+    idCountry,
+    idNumber: fields.documentNumber,
+    idFirstName: fields.firstName,
+    idLastName: fields.lastName,
+    ...(fields.birthDate ? { idDob: fields.birthDate } : {}),
+    ...(fields.expirationDate ? { idExpiry: fields.expirationDate } : {}),
+    ...(fields.personalNumber ? { personalNumber: fields.personalNumber } : {}),
+    ...(fields.optionalData1 ? { optionalData1: fields.optionalData1 } : {}),
+    ...(fields.optionalData2 ? { optionalData2: fields.optionalData2 } : {}),
+    ...(fields.sex === 'M' || fields.sex === 'F' ? { gender: fields.sex } : {}),
+    ...(fields.nationality ? { nationality: countryOfMrz(fields.nationality) } : {}),
+    mrzCheck: 'OK',
+  };
+
+  if (preset.idType && idType !== preset.idType) {
+    return { ...read, verificationStatus: 'DENIED_UNSUPPORTED_ID_TYPE' };
+  }
+  if (preset.country && idCountry !== preset.country) {
+    return { ...read, verificationStatus: 'DENIED_UNSUPPORTED_ID_COUNTRY' };
+  }
+  if (fields.expirationDate && fields.expirationDate < today) {
+    return {
+      ...read,
+      verificationStatus: 'DENIED_FRAUD',
+      rejectReason: {
+        rejectReasonCode: '100',
+        rejectReasonDescription: 'MANIPULATED_DOCUMENT',
+        rejectReasonDetails: [{ detailsCode: '1003', detailsDescription: 'EXPIRY' }],
+      },
+    };
+  }
+  return read;
+}

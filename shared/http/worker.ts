@@ -1,0 +1,45 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { parseOrThrow } from '#domain/validation';
+import type * as z from '#domain/zod';
+import { logger } from './logger.ts';
+
+/**
+ * The shape of every queue consumer, as `api()` is of every HTTP entry point: each record's JSON body
+ * is parsed with the schema and handed to the handler; a record that throws is reported as a batch
+ * item failure (SQS retries it, and after maxReceiveCount moves it to the dead-letter queue) and
+ * never fails the others.
+ *
+ *   export const handler = worker({ message: VerifyMessage }).handle(({ message }) => verify(deps, message));
+ */
+export function worker<Message extends z.core.$ZodType>(spec: { message: Message }) {
+  return {
+    handle(run: (input: { message: z.output<Message>; record: SQSRecord }) => Promise<void>) {
+      const processor = new BatchProcessor(EventType.SQS);
+      const recordHandler = async (record: SQSRecord) => {
+        try {
+          const message = parseOrThrow(spec.message, JSON.parse(record.body) as unknown);
+          await run({ message, record });
+        } catch (error) {
+          // The reason goes to the log with the message id; the body may hold references only.
+          logger.error('message failed', {
+            messageId: record.messageId,
+            receiveCount: record.attributes.ApproximateReceiveCount,
+            error: error as Error,
+          });
+          throw error;
+        }
+      };
+      const core = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
+        processPartialResponse(event, recordHandler, processor, {
+          context,
+          throwOnFullBatchFailure: false,
+        });
+      return middy<SQSEvent, SQSBatchResponse, Error, Context>()
+        .use(injectLambdaContext(logger, { resetKeys: true }))
+        .handler(core);
+    },
+  };
+}

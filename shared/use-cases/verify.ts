@@ -1,0 +1,100 @@
+import type { VerificationOutcome } from '#domain/callback';
+import { decide } from '#domain/decision';
+import { rejectReasonOf } from '#domain/image-rules';
+import { MAX_UPLOAD_BYTES } from '#domain/journey';
+import type { MrzReading } from '#domain/mrz';
+import type { Transaction } from '#domain/transaction';
+import { queueFinalCallback } from './journey.ts';
+import type { Clock, ImageInspector, ImageStore, TransactionRepository, WorkQueue } from './ports.ts';
+
+/** Reads the machine-readable zone of a document image (shared/adapters/tesseract-mrz-reader.ts). */
+export interface MrzReader {
+  read(image: Buffer): Promise<MrzReading | undefined>;
+}
+
+export interface VerifyDeps {
+  transactions: TransactionRepository;
+  images: ImageStore;
+  inspector: ImageInspector;
+  mrz: MrzReader;
+  callbackQueue: WorkQueue;
+  clock: Clock;
+}
+
+export type VerifyResult = 'verified' | 'already-finished' | 'not-submitted' | 'gone';
+
+/**
+ * The verification worker's step for one transaction: intake of its images, reading, checks,
+ * decision; the verdict is stored once and its callback queued once. Safe to run again for the same
+ * transaction (SQS delivers at least once): a finished transaction only has its callback queued if
+ * an earlier run stopped before that.
+ */
+export async function verifyTransaction(deps: VerifyDeps, reference: string): Promise<VerifyResult> {
+  const transaction = await deps.transactions.get(reference);
+  if (transaction === undefined) return 'gone';
+  if (transaction.state === 'DONE' || transaction.state === 'FAILED') {
+    if (!transaction.callbackQueuedAt) {
+      await queueFinalCallback(deps, reference, deps.clock.now().toISOString());
+    }
+    return 'already-finished';
+  }
+  if (transaction.state !== 'SUBMITTED' && transaction.state !== 'PROCESSING') return 'not-submitted';
+
+  const outcome = await judge(deps, transaction);
+  const now = deps.clock.now();
+  const state =
+    outcome.verificationStatus === 'APPROVED_VERIFIED' || outcome.verificationStatus.startsWith('DENIED')
+      ? 'DONE'
+      : 'FAILED';
+  if (await deps.transactions.finish(reference, outcome, now.toISOString(), state)) {
+    await queueFinalCallback(deps, reference, now.toISOString());
+    return 'verified';
+  }
+  return 'already-finished';
+}
+
+async function judge(deps: VerifyDeps, transaction: Transaction): Promise<VerificationOutcome> {
+  const document = transaction.document;
+  if (!document) {
+    return { verificationStatus: 'NO_ID_UPLOADED' };
+  }
+  const captures = transaction.captures ?? {};
+  // The MRZ is on a passport's photo page, on the back of most ID cards (TD1), on the front of some.
+  const sides = document.idType === 'PASSPORT' ? (['front'] as const) : (['back', 'front'] as const);
+  let mrz: MrzReading | undefined;
+  for (const side of sides) {
+    const capture = captures[side];
+    if (!capture) continue;
+    const stored = await deps.images.get(capture.key, MAX_UPLOAD_BYTES);
+    if (stored.status !== 'ok') {
+      return {
+        verificationStatus: 'ERROR_NOT_READABLE_ID',
+        rejectReason: rejectReasonOf(stored.status === 'too-large' ? 'TOO_LARGE' : 'NOT_AN_IMAGE'),
+      };
+    }
+    // The local S3 server enforces no upload policy: size and type are checked again here.
+    const intake = await deps.inspector.intake(stored.bytes, {
+      contentType: capture.contentType,
+      maxBytes: MAX_UPLOAD_BYTES,
+    });
+    if (!intake.ok)
+      return { verificationStatus: 'ERROR_NOT_READABLE_ID', rejectReason: rejectReasonOf(intake.reason) };
+    const reading = await deps.mrz.read(intake.image);
+    if (reading?.valid) {
+      mrz = reading;
+      break;
+    }
+    mrz ??= reading;
+  }
+
+  const preset = transaction.options.presets?.find((candidate) => candidate.index === 1);
+  return decide({
+    chosen: document,
+    preset: {
+      ...(preset && 'country' in preset && preset.country ? { country: preset.country } : {}),
+      ...(preset && 'type' in preset && preset.type ? { idType: preset.type } : {}),
+    },
+    mrz,
+    today: deps.clock.now().toISOString().slice(0, 10),
+  });
+}

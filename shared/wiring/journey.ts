@@ -1,0 +1,57 @@
+import { randomUUID } from 'node:crypto';
+import { documentClient } from '#adapters/dynamodb';
+import { s3Client, s3ImageStore } from '#adapters/s3-image-store';
+import { sqsClient, sqsWorkQueue } from '#adapters/sqs-work-queue';
+import { dynamoTransactionRepository } from '#adapters/transaction-repository';
+import * as z from '#domain/zod';
+import { readConfig, TableConfig } from '#shared/config';
+import type { JourneyDeps } from '#use-cases/journey';
+import { type ImageInspector, systemClock } from '#use-cases/ports';
+
+/**
+ * Where adapters are chosen and built from the environment, at cold start: one module per family
+ * of entry points, so that each bundle carries only what its functions use.
+ */
+
+export const ImagesConfig = z.extend(TableConfig, {
+  BUCKET_NAME: z.string().check(z.minLength(1)),
+  /** Local only: the S3 endpoint as a browser reaches it, for presigned uploads. */
+  S3_PUBLIC_ENDPOINT: z.optional(z.url()),
+});
+
+export const QueuesConfig = z.object({
+  QUEUE_URL_VERIFY: z.string().check(z.minLength(1)),
+  QUEUE_URL_CALLBACK: z.string().check(z.minLength(1)),
+});
+
+export function journeyDeps(env: NodeJS.ProcessEnv = process.env): JourneyDeps {
+  const config = readConfig(z.extend(ImagesConfig, QueuesConfig.shape), env);
+  const s3 = s3Client(config);
+  const signer = config.S3_PUBLIC_ENDPOINT ? s3Client(config, config.S3_PUBLIC_ENDPOINT) : s3;
+  const sqs = sqsClient(config);
+  return {
+    transactions: dynamoTransactionRepository(documentClient(config), config.TABLE_NAME, systemClock),
+    images: s3ImageStore(s3, config.BUCKET_NAME, signer),
+    inspector: lazyImageInspector(),
+    verifyQueue: sqsWorkQueue(sqs, config.QUEUE_URL_VERIFY),
+    callbackQueue: sqsWorkQueue(sqs, config.QUEUE_URL_CALLBACK),
+    clock: systemClock,
+    newId: randomUUID,
+  };
+}
+
+/**
+ * The sharp inspector, loaded on first use: only the acceptance loop judges images, and sharp (a
+ * native module, installed beside the bundle) is then loaded by that function alone.
+ */
+export function lazyImageInspector(): ImageInspector {
+  let loaded: Promise<ImageInspector> | undefined;
+  const inspector = () => {
+    loaded ??= import('#adapters/sharp-image-inspector').then((module) => module.createSharpImageInspector());
+    return loaded;
+  };
+  return {
+    intake: async (bytes, declared) => (await inspector()).intake(bytes, declared),
+    usability: async (image, kind) => (await inspector()).usability(image, kind),
+  };
+}

@@ -1,0 +1,27 @@
+import { documentClient } from '#adapters/dynamodb';
+import { s3Client, s3ImageStore } from '#adapters/s3-image-store';
+import { createSharpImageInspector } from '#adapters/sharp-image-inspector';
+import { sqsClient, sqsWorkQueue } from '#adapters/sqs-work-queue';
+import { createTesseractMrzReader } from '#adapters/tesseract-mrz-reader';
+import { dynamoTransactionRepository } from '#adapters/transaction-repository';
+import * as z from '#domain/zod';
+import { readConfig } from '#shared/config';
+import { systemClock } from '#use-cases/ports';
+import type { VerifyDeps } from '#use-cases/verify';
+import { ImagesConfig } from './journey.ts';
+
+/** The verification worker's adapters: the offline engine (sharp, tesseract.js). */
+export function verifyDeps(env: NodeJS.ProcessEnv = process.env): VerifyDeps {
+  const config = readConfig(
+    z.extend(ImagesConfig, { QUEUE_URL_CALLBACK: z.string().check(z.minLength(1)) }),
+    env,
+  );
+  return {
+    transactions: dynamoTransactionRepository(documentClient(config), config.TABLE_NAME, systemClock),
+    images: s3ImageStore(s3Client(config), config.BUCKET_NAME),
+    inspector: createSharpImageInspector(),
+    mrz: createTesseractMrzReader({ clock: systemClock }),
+    callbackQueue: sqsWorkQueue(sqsClient(config), config.QUEUE_URL_CALLBACK),
+    clock: systemClock,
+  };
+}
