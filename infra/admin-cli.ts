@@ -31,29 +31,71 @@ function fail(message: string): never {
   process.exit(2);
 }
 
+const OPTIONS = {
+  name: { type: 'string' },
+  settings: { type: 'string' },
+  customer: { type: 'string' },
+  'grace-minutes': { type: 'string' },
+  local: { type: 'boolean' },
+  'data-dir': { type: 'string' },
+  table: { type: 'string' },
+  region: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const args = joinNegativeValues(process.argv.slice(2));
 let parsed: ReturnType<typeof parse>;
 try {
   parsed = parse();
 } catch (error) {
-  fail((error as Error).message);
+  fail(optionProblem(args) ?? (error as Error).message);
 }
 const { values, positionals } = parsed;
 
 function parse() {
-  return parseArgs({
-    allowPositionals: true,
-    options: {
-      name: { type: 'string' },
-      settings: { type: 'string' },
-      customer: { type: 'string' },
-      'grace-minutes': { type: 'string' },
-      local: { type: 'boolean' },
-      'data-dir': { type: 'string' },
-      table: { type: 'string' },
-      region: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  return parseArgs({ args, allowPositionals: true, options: OPTIONS });
+}
+
+/**
+ * `--grace-minutes -5`: parseArgs reads `-5` as an option of its own and answers that the value is
+ * "ambiguous". Joined as `--grace-minutes=-5`, the value reaches the check that can say what is wrong.
+ */
+function joinNegativeValues(argv: string[]): string[] {
+  const joined: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    const next = argv[i + 1];
+    const option = OPTIONS[arg.slice(2) as keyof typeof OPTIONS];
+    if (arg.startsWith('--') && option?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
+      joined.push(`${arg}=${next}`);
+      i++;
+    } else {
+      joined.push(arg);
+    }
+  }
+  return joined;
+}
+
+/** What parseArgs refused, said in one sentence that names the option (its own messages leave a quote open). */
+function optionProblem(argv: string[]): string | undefined {
+  const short = new Map<string, string>([['h', 'help']]);
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (arg === '--') return undefined;
+    if (!arg.startsWith('-') || arg === '-') continue;
+    const equals = arg.indexOf('=');
+    const flag = equals === -1 ? arg : arg.slice(0, equals);
+    const name = flag.startsWith('--') ? flag.slice(2) : short.get(flag.slice(1));
+    const option = name === undefined ? undefined : OPTIONS[name as keyof typeof OPTIONS];
+    if (option === undefined) return `Unknown option '${flag}'.`;
+    if (option.type === 'boolean' && equals !== -1) return `${flag} takes no value.`;
+    if (option.type === 'string' && equals === -1) {
+      const next = argv[i + 1];
+      if (next === undefined || next.startsWith('-')) return `${flag} needs a value.`;
+      i++;
+    }
+  }
+  return undefined;
 }
 
 function target() {
@@ -66,7 +108,11 @@ function target() {
   if (deployed) {
     if (!values.table) fail("--region needs --table (the deployed stack's TableName output).");
     if (!values.region) fail('--table needs --region (e.g. eu-west-1).');
-    return { tableName: values.table, db: documentClient({ AWS_REGION: values.region }) };
+    return {
+      tableName: values.table,
+      db: documentClient({ AWS_REGION: values.region }),
+      needsCredentials: true,
+    };
   }
   const dataDir = resolve(
     values['data-dir'] ?? process.env.OPENVERIFY_DATA_DIR ?? resolve(import.meta.dirname, '..', '.local'),
@@ -85,7 +131,36 @@ function target() {
     { AWS_REGION: LOCAL_REGION, DYNAMODB_ENDPOINT: endpoints.dynamodb },
     LOCAL_CREDENTIALS,
   );
-  return { tableName: endpoints.table, db };
+  return { tableName: endpoints.table, db, needsCredentials: false };
+}
+
+/**
+ * Resolves the AWS credentials before the first call, so that none found is one line saying how to
+ * give them rather than the SDK's stack trace.
+ */
+async function assertCredentials(db: ReturnType<typeof documentClient>): Promise<void> {
+  try {
+    await db.config.credentials();
+  } catch (error) {
+    console.error(
+      `No AWS credentials found (${firstLine(error)}): set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, ` +
+        'or AWS_PROFILE (after `aws sso login` for SSO), or use --local for a running `npm start`.',
+    );
+    process.exit(1);
+  }
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+}
+
+/** Checked before the target is, so that a wrong value is reported whether or not the target is there. */
+function graceMinutesOption(): number {
+  const given = values['grace-minutes'] ?? '0';
+  const minutes = /^\d+$/.test(given) ? Number(given) : Number.NaN;
+  if (!Number.isSafeInteger(minutes))
+    fail(`--grace-minutes needs a whole number of minutes, 0 or more (not ${given}).`);
+  return minutes;
 }
 
 async function main(): Promise<void> {
@@ -96,7 +171,9 @@ async function main(): Promise<void> {
   }
   if (!COMMANDS.includes(command as Command)) fail(`Unknown command ${command}.`);
   if (extra.length > 0) fail(`Unexpected argument ${extra[0]}: options start with --.`);
-  const { db, tableName } = target();
+  const graceMinutes = graceMinutesOption();
+  const { db, tableName, needsCredentials } = target();
+  if (needsCredentials) await assertCredentials(db);
   const deps = { customers: dynamoCustomerRepository(db, tableName, systemClock), clock: systemClock };
 
   switch (command) {
@@ -120,9 +197,6 @@ async function main(): Promise<void> {
     }
     case 'rotate-credentials': {
       if (!values.customer) fail('rotate-credentials needs --customer.');
-      const graceMinutes = Number(values['grace-minutes'] ?? 0);
-      if (!Number.isInteger(graceMinutes) || graceMinutes < 0)
-        fail('--grace-minutes must be a whole number ≥ 0.');
       const credential = await rotateCredentials(deps, values.customer, { graceMinutes });
       console.log(JSON.stringify({ customerId: values.customer, ...credential, graceMinutes }, null, 2));
       return;
@@ -149,6 +223,9 @@ main().catch((error: unknown) => {
     console.error(error.issues.map((issue) => `${issue.field} (${issue.rule}): ${issue.message}`).join('\n'));
   } else if (error instanceof AppError) {
     console.error(error.message);
+  } else if (error instanceof Error && '$metadata' in error) {
+    // AWS answered, and refused (an unknown table, credentials it does not accept): its words suffice.
+    console.error(`AWS refused: ${error.name}: ${firstLine(error)}`);
   } else {
     console.error(error);
   }

@@ -1,6 +1,8 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -9,6 +11,7 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { QUEUES, type QueueDefinition } from '#shared/queues';
 import { ROUTES, type Route, type TableGrant } from '#shared/routes';
+import { SCHEDULES, type ScheduleDefinition } from '#shared/schedules';
 import { ApiAlarms, FunctionAlarms } from './constructs/alarms.ts';
 import { constructId } from './constructs/construct-id.ts';
 import { OpenverifyFunction } from './constructs/function.ts';
@@ -37,6 +40,8 @@ export interface OpenverifyProps extends PublicHosts {
   routes?: readonly Route[];
   /** The queue table; shared/queues.ts unless a test passes its own. */
   queues?: readonly QueueDefinition[];
+  /** The scheduled jobs; shared/schedules.ts unless a test passes its own. */
+  schedules?: readonly ScheduleDefinition[];
   /** Subscribed to the alarm topic when given (the subscription must be confirmed from the mail). */
   alarmEmail?: string | undefined;
 }
@@ -227,6 +232,21 @@ export class OpenverifyStack extends Stack {
         }),
       );
       functions.set(`${definition.name}-consumer`, fn);
+    }
+    for (const schedule of props.schedules ?? SCHEDULES) {
+      const fn = new OpenverifyFunction(this, `${constructId(schedule.name)}Job`, {
+        entry: schedule.entry,
+        timeout: Duration.seconds(schedule.timeoutSeconds),
+        description: `runs every ${schedule.everyMinutes} minute(s): ${schedule.name}`,
+      });
+      fn.bindTable(this.data.table, schedule.table);
+      for (const name of schedule.sends ?? []) fn.bindQueue(name, this.queue(name));
+      new Rule(this, `${constructId(schedule.name)}Schedule`, {
+        description: `openverify: ${schedule.name}`,
+        schedule: Schedule.rate(Duration.minutes(schedule.everyMinutes)),
+        targets: [new LambdaFunction(fn, { retryAttempts: 0 })],
+      });
+      functions.set(`${schedule.name}-job`, fn);
     }
     this.functions = functions;
 

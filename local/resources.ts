@@ -1,8 +1,11 @@
 import {
   CreateTableCommand,
+  DescribeTableCommand,
   DescribeTimeToLiveCommand,
   DynamoDBClient,
+  type GlobalSecondaryIndex,
   ResourceInUseException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, PutBucketCorsCommand, S3Client } from '@aws-sdk/client-s3';
@@ -12,7 +15,7 @@ import {
   SetQueueAttributesCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { KEY, TTL_ATTRIBUTE } from '#adapters/dynamodb';
+import { DUE_INDEX, KEY, TTL_ATTRIBUTE } from '#adapters/dynamodb';
 import { deadLetterName, type QueueDefinition } from '#shared/queues';
 
 /**
@@ -24,6 +27,16 @@ export const LOCAL_REGION = 'us-east-1';
 // s3rver knows one access key, S3RVER; the other servers accept any.
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
+/** infra/constructs/stateful.ts declares the same index. */
+const DUE_INDEX_DEFINITION: GlobalSecondaryIndex = {
+  IndexName: DUE_INDEX.name,
+  KeySchema: [
+    { AttributeName: DUE_INDEX.partition, KeyType: 'HASH' },
+    { AttributeName: DUE_INDEX.sort, KeyType: 'RANGE' },
+  ],
+  Projection: { ProjectionType: 'KEYS_ONLY' },
+};
+
 export async function ensureTable(endpoint: string, tableName: string): Promise<void> {
   const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
   try {
@@ -34,15 +47,31 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
         AttributeDefinitions: [
           { AttributeName: KEY.partition, AttributeType: 'S' },
           { AttributeName: KEY.sort, AttributeType: 'S' },
+          { AttributeName: DUE_INDEX.partition, AttributeType: 'S' },
         ],
         KeySchema: [
           { AttributeName: KEY.partition, KeyType: 'HASH' },
           { AttributeName: KEY.sort, KeyType: 'RANGE' },
         ],
+        GlobalSecondaryIndexes: [DUE_INDEX_DEFINITION],
       }),
     );
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
+  }
+  // A table kept from an earlier version (a data dir in .local) gets the index it lacks.
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  if (!Table?.GlobalSecondaryIndexes?.some((index) => index.IndexName === DUE_INDEX.name)) {
+    await client.send(
+      new UpdateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: [
+          { AttributeName: KEY.partition, AttributeType: 'S' },
+          { AttributeName: DUE_INDEX.partition, AttributeType: 'S' },
+        ],
+        GlobalSecondaryIndexUpdates: [{ Create: DUE_INDEX_DEFINITION }],
+      }),
+    );
   }
   const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
   if (ttl.TimeToLiveDescription?.TimeToLiveStatus !== 'ENABLED') {

@@ -7,6 +7,7 @@ import { documentClient } from '#adapters/dynamodb';
 import type { IssuedCredential } from '#domain/customer';
 import { QUEUES, type QueueDefinition, queueUrlVariable } from '#shared/queues';
 import { ROUTES, type Route } from '#shared/routes';
+import { SCHEDULES, type ScheduleDefinition } from '#shared/schedules';
 import { createCustomer, rotateCredentials, rotateWebhookSecret } from '#use-cases/manage-customers';
 import { systemClock } from '#use-cases/ports';
 import { lockDataDir } from './data-dir-lock.ts';
@@ -43,6 +44,9 @@ export interface LocalStackOptions {
   demoWebhookSecret?: string;
   routes?: readonly Route[];
   queues?: readonly QueueDefinition[];
+  schedules?: readonly ScheduleDefinition[];
+  /** Runs every scheduled job this often instead of on its own schedule (tests, demos). */
+  scheduleIntervalSeconds?: number;
 }
 
 export interface LocalStack {
@@ -129,6 +133,22 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       await Promise.all(pollers.map((poller) => poller.stop()));
       sqsClient.destroy();
     });
+
+    // EventBridge's schedules: a timer per job, never two runs of one job at once.
+    for (const schedule of options.schedules ?? SCHEDULES) {
+      const run = await loadHandler<() => Promise<unknown>>(schedule.entry);
+      const everyMs = (options.scheduleIntervalSeconds ?? schedule.everyMinutes * 60) * 1000;
+      let running: Promise<unknown> = Promise.resolve();
+      const timer = setInterval(() => {
+        running = running
+          .then(() => run())
+          .catch((error: unknown) => console.error(`job ${schedule.name}:`, (error as Error).message));
+      }, everyMs);
+      stoppers.push(async () => {
+        clearInterval(timer);
+        await running;
+      });
+    }
 
     const demo = await ensureDemoCustomer(
       dataDir,

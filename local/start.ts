@@ -1,6 +1,7 @@
 // npm start: the whole product on loopback, with a demo customer. Ctrl-C stops everything.
 import { resolve } from 'node:path';
 import * as z from 'zod';
+import { isWebhookSecret } from '#domain/secrets';
 import { readConfig } from '#shared/config';
 import { PortInUseError } from './router.ts';
 import { type LocalStack, startLocalStack } from './stack.ts';
@@ -23,6 +24,10 @@ const Env = z
       })
       .optional(),
     DEMO_API_SECRET: z.string().max(256).optional(),
+    DEMO_WEBHOOK_SECRET: z
+      .string()
+      .refine(isWebhookSecret, { message: 'must be whsec_ followed by the base64 of 24 to 64 bytes' })
+      .optional(),
     OPENVERIFY_DATA_DIR: z.string().default(resolve(import.meta.dirname, '..', '.local')),
   })
   .refine((e) => (e.DEMO_API_TOKEN === undefined) === (e.DEMO_API_SECRET === undefined), {
@@ -44,19 +49,25 @@ try {
 
 // Handlers go in before anything starts, so that no signal or stray error can leave a server (or
 // DynamoDB Local's JVM) running without us.
+//
+// A stop after SIGINT or SIGTERM exits 0: the product did what it was asked. One Ctrl-C in a terminal
+// reaches node more than once: the terminal signals the whole process group (npm and node), and npm
+// forwards what it gets to node. So a signal within ECHO_MS of the stop's start is the same request
+// and is ignored; one later than that (Ctrl-C pressed again while the stop hangs) exits at once, with
+// 1, and DynamoDB Local's exit hook still ends the JVM. A stop that takes over 30 s (a start under way
+// finishes first, and DynamoDB Local's JVM can take long to come up on a busy machine) exits with 1.
+const ECHO_MS = 1_000;
+const STOP_TIMEOUT_MS = 30_000;
 let starting: Promise<LocalStack> | undefined;
-let stopping = false;
+let stopStartedAt: number | undefined;
+const stopping = () => stopStartedAt !== undefined;
 async function stopAndExit(reason: string, code: number): Promise<void> {
-  if (stopping) {
-    // A second Ctrl-C does not wait; DynamoDB Local's exit hook still ends the JVM.
-    process.exit(code || 1);
-  }
-  stopping = true;
+  stopStartedAt = performance.now();
   console.log(`\n${reason}: stopping…`);
   const forced = setTimeout(() => {
-    console.error('Could not stop within 15 s; exiting.');
+    console.error(`Could not stop within ${STOP_TIMEOUT_MS / 1000} s; exiting.`);
     process.exit(1);
-  }, 15_000);
+  }, STOP_TIMEOUT_MS);
   forced.unref();
   // A start still under way finishes first; one that failed has already cleaned up after itself.
   const stack = await starting?.catch(() => undefined);
@@ -64,11 +75,20 @@ async function stopAndExit(reason: string, code: number): Promise<void> {
   console.log('Stopped.');
   process.exit(code);
 }
-process.on('SIGINT', () => void stopAndExit('SIGINT', 0));
-process.on('SIGTERM', () => void stopAndExit('SIGTERM', 0));
+function onSignal(signal: NodeJS.Signals): void {
+  if (stopStartedAt === undefined) {
+    void stopAndExit(signal, 0);
+  } else if (performance.now() - stopStartedAt >= ECHO_MS) {
+    console.error(`${signal} again: exiting without waiting for the stop.`);
+    process.exit(1);
+  }
+}
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
 const crash = (error: unknown) => {
   console.error(error);
-  void stopAndExit('Unexpected error', 1);
+  // During a stop, the stop goes on (and its timeout still holds).
+  if (!stopping()) void stopAndExit('Unexpected error', 1);
 };
 process.on('uncaughtException', crash);
 process.on('unhandledRejection', crash);
@@ -81,19 +101,20 @@ async function main(): Promise<void> {
     ...(env.DEMO_API_TOKEN && env.DEMO_API_SECRET
       ? { demoCredential: { apiToken: env.DEMO_API_TOKEN, apiSecret: env.DEMO_API_SECRET } }
       : {}),
+    ...(env.DEMO_WEBHOOK_SECRET ? { demoWebhookSecret: env.DEMO_WEBHOOK_SECRET } : {}),
   });
   let stack: LocalStack;
   try {
     stack = await starting;
   } catch (error) {
-    if (stopping) return;
+    if (stopping()) return;
     const hint =
       error instanceof PortInUseError ? ': stop what uses it, or choose another with PORT=… npm start' : '';
     console.error(`Could not start: ${(error as Error).message}${hint}`);
     process.exit(1);
   }
   // A signal during the start: stopAndExit is stopping the stack now.
-  if (stopping) return;
+  if (stopping()) return;
 
   const { apiToken, apiSecret } = stack.demo.credential;
   console.log(`
@@ -102,6 +123,7 @@ openverify is running at ${stack.url}
   Demo customer   ${stack.demo.customerId}
   API token       ${apiToken}
   API secret      ${apiSecret}
+  Webhook secret  ${stack.demo.webhookSecret}   (callbacks are signed with it: Standard Webhooks)
   OpenAPI         ${stack.url}/api/v4/openapi.json
   Data            ${env.OPENVERIFY_DATA_DIR}
 

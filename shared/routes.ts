@@ -14,12 +14,14 @@
 export type TableAction = 'GetItem' | 'Query' | 'PutItem' | 'UpdateItem' | 'DeleteItem';
 
 /** Partition-key prefixes of the single table (shared/adapters/dynamodb.ts lists its items). */
-export type KeyPrefix = 'TX#' | 'CUSTOMER#' | 'CREDENTIAL#';
+export type KeyPrefix = 'TX#' | 'CUSTOMER#' | 'CREDENTIAL#' | 'JOB#' | 'DUE#';
 
 /** Some actions, on the items whose partition key starts with one of `keys`. */
 export interface TableGrant {
   actions: readonly TableAction[];
   keys: readonly KeyPrefix[];
+  /** On this index of the table rather than the table (its partition key is what `keys` scope). */
+  index?: string;
 }
 
 export interface Route {
@@ -105,6 +107,7 @@ export const ROUTES = [
     entry: 'functions/api/journey-submit.ts',
     ...JOURNEY_ACCESS,
   },
+  ...scanRoutes(),
   {
     name: 'openapi',
     method: 'GET',
@@ -121,6 +124,40 @@ export const ROUTES = [
     images: {},
   },
 ] as const satisfies readonly Route[];
+
+/**
+ * Netverify's retrieval and delete APIs and the callback log, one function each from one entry
+ * (functions/api/scans.ts). Basic auth, then the transaction, its attempts and its images.
+ */
+function scanRoutes() {
+  const base = '/api/netverify/v2/scans/{scanReference}';
+  const read = {
+    entry: 'functions/api/scans.ts',
+    table: [
+      { actions: ['GetItem'], keys: ['CREDENTIAL#', 'CUSTOMER#'] },
+      { actions: ['GetItem', 'Query'], keys: ['TX#'] },
+    ],
+    images: { read: true },
+    sends: ['callback'],
+  } as const satisfies Omit<Route, 'name' | 'method' | 'path'>;
+  const erase = {
+    ...read,
+    table: [...read.table, { actions: ['PutItem'], keys: ['TX#'] }],
+    images: { read: true, delete: true },
+  } as const satisfies Omit<Route, 'name' | 'method' | 'path'>;
+  return [
+    { name: 'scanStatus', method: 'GET', path: base, ...read },
+    { name: 'scanData', method: 'GET', path: `${base}/data`, ...read },
+    { name: 'scanDocument', method: 'GET', path: `${base}/data/document`, ...read },
+    { name: 'scanTransaction', method: 'GET', path: `${base}/data/transaction`, ...read },
+    { name: 'scanVerification', method: 'GET', path: `${base}/data/verification`, ...read },
+    { name: 'scanImages', method: 'GET', path: `${base}/images`, ...read },
+    { name: 'scanImage', method: 'GET', path: `${base}/images/{classifier}`, ...read },
+    { name: 'scanCallbacks', method: 'GET', path: `${base}/callbacks`, ...read },
+    { name: 'scanCallbackReplay', method: 'POST', path: `${base}/callbacks/replay`, ...read },
+    { name: 'scanDelete', method: 'DELETE', path: base, ...erase },
+  ] as const;
+}
 
 /** Netverify's sample request posts to `/api/v4/initiate/`: a trailing slash reaches the same route. */
 export function normalisePath(path: string): string {

@@ -190,7 +190,7 @@ export function tableStatements(tableArn: string, grants: readonly TableGrant[])
       new PolicyStatement({
         effect: Effect.ALLOW,
         actions: grant.actions.map((action) => `dynamodb:${action}`),
-        resources: [tableArn],
+        resources: [grant.index ? `${tableArn}/index/${grant.index}` : tableArn],
         conditions: {
           'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': grant.keys.map((prefix) => `${prefix}*`) },
           Null: { 'dynamodb:LeadingKeys': 'false' },

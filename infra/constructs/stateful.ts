@@ -1,6 +1,6 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
-import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import {
   BlockPublicAccess,
@@ -10,7 +10,7 @@ import {
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { KEY, TTL_ATTRIBUTE } from '#adapters/dynamodb';
+import { DUE_INDEX, KEY, TTL_ATTRIBUTE } from '#adapters/dynamodb';
 import type { QueueDefinition } from '#shared/queues';
 import { constructId } from './construct-id.ts';
 import { WorkQueue } from './work-queue.ts';
@@ -49,6 +49,13 @@ export class Stateful extends Construct {
       encryption: TableEncryption.AWS_MANAGED,
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // Transactions due to drop off, by minute (shared/adapters/dynamodb.ts); sparse, keys only.
+    this.table.addGlobalSecondaryIndex({
+      indexName: DUE_INDEX.name,
+      partitionKey: { name: DUE_INDEX.partition, type: AttributeType.STRING },
+      sortKey: { name: DUE_INDEX.sort, type: AttributeType.STRING },
+      projectionType: ProjectionType.KEYS_ONLY,
     });
 
     // Retained like the bucket (a deleted key makes every image unreadable); rotated yearly.

@@ -3,7 +3,7 @@ import type { CallbackAttempt, CallbackLog, DeadLetter } from '#use-cases/ports'
 import { TTL_ATTRIBUTE, toEpochSeconds } from './dynamodb.ts';
 
 /**
- * Callback attempts live in their transaction's partition (`TX#<ref>`, `CALLBACK#<webhook-id>#<n>`),
+ * Callback attempts live in their transaction's partition (`TX#<ref>`, `CALLBACK#<time>#<webhook-id>#<n>`: a replay starts again at 1),
  * so they are read with it and deleted with it; dead letters under their customer
  * (`CUSTOMER#<id>`, `DEADLETTER#<time>#<webhook-id>`), where a replay by time range finds them.
  * Neither holds personal data: references, times, status codes and error classes only.
@@ -16,7 +16,7 @@ export function dynamoCallbackLog(db: DynamoDBDocumentClient, tableName: string)
           TableName: tableName,
           Item: {
             pk: `TX#${attempt.reference}`,
-            sk: `CALLBACK#${attempt.webhookId}#${String(attempt.attempt).padStart(3, '0')}`,
+            sk: `CALLBACK#${attempt.at}#${attempt.webhookId}#${String(attempt.attempt).padStart(3, '0')}`,
             ...attempt,
             [TTL_ATTRIBUTE]: toEpochSeconds(keepUntil),
           },

@@ -13,6 +13,14 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
  * so every read checks expiry itself.
  */
 export const TTL_ATTRIBUTE = 'expiresAt';
+
+/**
+ * A sparse index of the transactions that will drop off if nothing happens, by the minute they are
+ * due (`dueBucket`, `DUE#2026-11-27T12:34`): the drop-off job reads one minute at a time, without a
+ * scan and without waiting for TTL, which may lag by days.
+ */
+export const DUE_INDEX = { name: 'due', partition: 'dueBucket', sort: 'pk' } as const;
+export const dueBucketKey = (bucket: string): string => `DUE#${bucket}`;
 export const KEY = { partition: 'pk', sort: 'sk' } as const;
 
 export interface DynamoConfig {

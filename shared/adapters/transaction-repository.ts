@@ -1,9 +1,16 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { dropOffAt, minuteBucket } from '#domain/drop-off';
 import type { CaptureSide } from '#domain/journey';
 import { recordExpiresAt, type Transaction } from '#domain/transaction';
 import type { Clock, TransactionRepository } from '#use-cases/ports';
-import { TTL_ATTRIBUTE, toEpochSeconds } from './dynamodb.ts';
+import { DUE_INDEX, dueBucketKey, TTL_ATTRIBUTE, toEpochSeconds } from './dynamodb.ts';
 
 const transactionKey = (reference: string) => ({ pk: `TX#${reference}`, sk: 'TRANSACTION' });
 
@@ -19,13 +26,21 @@ export function dynamoTransactionRepository(
 ): TransactionRepository {
   return {
     async create(transaction) {
+      const { captures = {}, ...rest } = transaction;
       await db.send(
         new PutCommand({
           TableName: tableName,
           Item: {
             ...transactionKey(transaction.reference),
-            ...transaction,
+            ...rest,
+            ...Object.fromEntries(
+              Object.entries(captures).map(([side, capture]) => [
+                CAPTURE_ATTRIBUTES[side as CaptureSide],
+                capture,
+              ]),
+            ),
             [TTL_ATTRIBUTE]: toEpochSeconds(recordExpiresAt(transaction)),
+            ...dueBucket(dropOffAt(transaction)),
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
@@ -37,24 +52,29 @@ export function dynamoTransactionRepository(
         new GetCommand({ TableName: tableName, Key: transactionKey(reference), ConsistentRead: true }),
       );
       // TTL deletion lags expiry by up to days: a record past its time is gone for every reader.
-      if (Item === undefined || isExpired(Item, clock)) return undefined;
+      if (Item === undefined || isExpired(Item, clock) || Item.deletedAt !== undefined) return undefined;
       return toTransaction(Item);
     },
 
-    async markStarted(reference, startedAt, keepUntil) {
+    async markStarted(reference, startedAt, keepUntil, dropOff) {
       try {
         await db.send(
           new UpdateCommand({
             TableName: tableName,
             Key: transactionKey(reference),
-            UpdateExpression: 'SET #state = :started, startedAt = :at, #ttl = :keepUntil',
+            UpdateExpression: 'SET #state = :started, startedAt = :at, #ttl = :keepUntil, #due = :due',
             ConditionExpression: '#state = :initiated',
-            ExpressionAttributeNames: { '#state': 'state', '#ttl': TTL_ATTRIBUTE },
+            ExpressionAttributeNames: {
+              '#state': 'state',
+              '#ttl': TTL_ATTRIBUTE,
+              '#due': DUE_INDEX.partition,
+            },
             ExpressionAttributeValues: {
               ':started': 'STARTED',
               ':initiated': 'INITIATED',
               ':at': startedAt,
               ':keepUntil': toEpochSeconds(keepUntil),
+              ':due': dueBucketKey(minuteBucket(dropOff)),
             },
           }),
         );
@@ -63,37 +83,48 @@ export function dynamoTransactionRepository(
       }
     },
 
-    async recordCapture(reference, side, capture) {
+    async recordCapture(reference, side, capture, dropOff) {
       return conditional(() =>
         db.send(
           new UpdateCommand({
             TableName: tableName,
             Key: transactionKey(reference),
             UpdateExpression:
-              'SET #capture = :capture, lastActivityAt = :at, firstAttemptAt = if_not_exists(firstAttemptAt, :at)',
+              'SET #capture = :capture, lastActivityAt = :at, firstAttemptAt = if_not_exists(firstAttemptAt, :at), #due = :due',
             ConditionExpression: '#state = :started',
-            ExpressionAttributeNames: { '#state': 'state', '#capture': CAPTURE_ATTRIBUTES[side] },
+            ExpressionAttributeNames: {
+              '#state': 'state',
+              '#capture': CAPTURE_ATTRIBUTES[side],
+              '#due': DUE_INDEX.partition,
+            },
             ExpressionAttributeValues: {
               ':capture': capture,
               ':at': capture.acceptedAt,
               ':started': 'STARTED',
+              ':due': dueBucketKey(minuteBucket(dropOff)),
             },
           }),
         ),
       );
     },
 
-    async recordRefusal(reference, reason, at) {
+    async recordRefusal(reference, reason, at, dropOff) {
       try {
         const { Attributes } = await db.send(
           new UpdateCommand({
             TableName: tableName,
             Key: transactionKey(reference),
             UpdateExpression:
-              'ADD refusedAttempts :one SET lastRejectReason = :reason, lastActivityAt = :at, firstAttemptAt = if_not_exists(firstAttemptAt, :at)',
+              'ADD refusedAttempts :one SET lastRejectReason = :reason, lastActivityAt = :at, firstAttemptAt = if_not_exists(firstAttemptAt, :at), #due = :due',
             ConditionExpression: '#state = :started',
-            ExpressionAttributeNames: { '#state': 'state' },
-            ExpressionAttributeValues: { ':one': 1, ':reason': reason, ':at': at, ':started': 'STARTED' },
+            ExpressionAttributeNames: { '#state': 'state', '#due': DUE_INDEX.partition },
+            ExpressionAttributeValues: {
+              ':one': 1,
+              ':reason': reason,
+              ':at': at,
+              ':started': 'STARTED',
+              ':due': dueBucketKey(minuteBucket(dropOff)),
+            },
             ReturnValues: 'UPDATED_NEW',
           }),
         );
@@ -112,7 +143,8 @@ export function dynamoTransactionRepository(
             Key: transactionKey(reference),
             UpdateExpression:
               'SET #state = :submitted, #document = :document, #source = :source, submittedAt = :at, lastActivityAt = :at' +
-              (submission.clientIp ? ', clientIp = :ip' : ''),
+              (submission.clientIp ? ', clientIp = :ip' : '') +
+              ` REMOVE ${DUE_INDEX.partition}`,
             ConditionExpression: '#state = :started',
             ExpressionAttributeNames: { '#state': 'state', '#document': 'document', '#source': 'source' },
             ExpressionAttributeValues: {
@@ -134,8 +166,9 @@ export function dynamoTransactionRepository(
           new UpdateCommand({
             TableName: tableName,
             Key: transactionKey(reference),
-            UpdateExpression: 'SET #state = :state, outcome = :outcome, completedAt = :at',
-            ConditionExpression: 'attribute_exists(pk) AND NOT #state IN (:done, :failed)',
+            UpdateExpression: `SET #state = :state, outcome = :outcome, completedAt = :at REMOVE ${DUE_INDEX.partition}`,
+            ConditionExpression:
+              'attribute_exists(pk) AND attribute_not_exists(deletedAt) AND NOT #state IN (:done, :failed)',
             ExpressionAttributeNames: { '#state': 'state' },
             ExpressionAttributeValues: {
               ':state': state,
@@ -146,6 +179,47 @@ export function dynamoTransactionRepository(
             },
           }),
         ),
+      );
+    },
+
+    async dueForDropOff(bucket) {
+      const references: string[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await db.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: DUE_INDEX.name,
+            KeyConditionExpression: '#due = :due',
+            ExpressionAttributeNames: { '#due': DUE_INDEX.partition },
+            ExpressionAttributeValues: { ':due': dueBucketKey(bucket) },
+            ExclusiveStartKey: start,
+          }),
+        );
+        for (const item of page.Items ?? []) references.push(String(item.pk).slice('TX#'.length));
+        start = page.LastEvaluatedKey;
+      } while (start);
+      return references;
+    },
+
+    async erase(reference, at) {
+      const { Item } = await db.send(
+        new GetCommand({ TableName: tableName, Key: transactionKey(reference), ConsistentRead: true }),
+      );
+      if (Item === undefined) return;
+      await db.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: {
+            ...transactionKey(reference),
+            reference,
+            customerId: Item.customerId,
+            createdAt: Item.createdAt,
+            deletedAt: at,
+            // The audit record is kept as long as the transaction would have been.
+            [TTL_ATTRIBUTE]: Item[TTL_ATTRIBUTE],
+          },
+        }),
       );
     },
 
@@ -181,6 +255,11 @@ async function conditional(write: () => Promise<unknown>): Promise<boolean> {
   }
 }
 
+/** The index attribute for a drop-off due time; none once the transaction can no longer drop off. */
+function dueBucket(at: number | undefined): Record<string, string> {
+  return at === undefined ? {} : { [DUE_INDEX.partition]: dueBucketKey(minuteBucket(at)) };
+}
+
 function isExpired(item: Record<string, unknown>, clock: Clock): boolean {
   const expiresAt = item[TTL_ATTRIBUTE];
   return typeof expiresAt === 'number' && expiresAt * 1000 <= clock.now().getTime();
@@ -194,6 +273,7 @@ function toTransaction(item: Record<string, unknown>): Transaction {
     captureFront,
     captureBack,
     captureFace,
+    [DUE_INDEX.partition]: _due,
     ...transaction
   } = item;
   const captures = Object.fromEntries(

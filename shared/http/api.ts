@@ -121,12 +121,18 @@ function parseJsonBody(event: APIGatewayProxyEventV2, raw: Buffer): unknown {
   if (!JsonBodyHeaders.safeParse({ 'Content-Type': header(event, 'content-type') }).success) {
     throw new UnsupportedMediaType('The body must be sent as Content-Type: application/json (UTF-8).');
   }
-  let text: string;
+  let text: string | undefined;
   try {
     text = utf8.decode(raw);
   } catch {
+    text = undefined;
+  }
+  // A gateway that decodes a text body before Lambda sees it may turn each invalid byte into U+FFFD
+  // (API Gateway does not document what it does), so U+FFFD sent as such counts as a bad byte:
+  // refused here, it is refused whichever way the body travelled. `\uFFFD` escaped in JSON is fine.
+  if (text === undefined || text.includes('\uFFFD')) {
     throw new ValidationError([
-      { field: '(body)', rule: 'utf-8', message: 'must be UTF-8 (JSON is UTF-8, RFC 8259)' },
+      { field: '(body)', rule: 'utf-8', message: 'must be UTF-8 (JSON is UTF-8, RFC 8259), without U+FFFD' },
     ]);
   }
   try {

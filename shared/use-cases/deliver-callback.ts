@@ -20,6 +20,8 @@ export const CallbackMessage = z.object({
   attempts: z.optional(z.int().check(z.minimum(0), z.maximum(100))),
   /** Not to be attempted before (ISO-8601): waits longer than SQS's 15 minutes arrive early. */
   notBefore: z.optional(z.iso.datetime()),
+  /** Asked for again (by the customer or an operator): sent even if an earlier attempt delivered it. */
+  replay: z.optional(z.boolean()),
 });
 export type CallbackMessage = z.output<typeof CallbackMessage>;
 
@@ -69,7 +71,7 @@ export async function deliverCallback(deps: DeliverDeps, message: CallbackMessag
   const webhookId = message.webhookId ?? webhookIdOf(transaction.reference, message.kind);
   const attemptsMade = message.attempts ?? 0;
   const keepUntil = recordExpiresAt(transaction);
-  if (attemptsMade === 0) {
+  if (attemptsMade === 0 && !message.replay) {
     // A redelivered first message, or a replay of one already delivered: once is enough.
     const earlier = await deps.log.attempts(transaction.reference);
     if (earlier.some((attempt) => attempt.webhookId === webhookId && attempt.outcome === 'delivered')) {

@@ -1,5 +1,6 @@
 import type { VerificationOutcome } from '#domain/callback';
 import { isCountryCode } from '#domain/countries';
+import { dropOffAt } from '#domain/drop-off';
 import { JourneyErrorCode, ValidationError } from '#domain/errors';
 import { rejectReasonOf, type UnusableReason } from '#domain/image-rules';
 import {
@@ -142,17 +143,22 @@ export async function checkCapture(
   if (verdict.ok) {
     const source: CaptureSource =
       stored.status === 'ok' && stored.metadata.source === 'camera' ? 'camera' : 'upload';
-    const recorded = await deps.transactions.recordCapture(transaction.reference, request.side, {
-      key: request.key,
-      contentType: verdict.contentType,
-      source,
-      acceptedAt: now,
-    });
+    const recorded = await deps.transactions.recordCapture(
+      transaction.reference,
+      request.side,
+      { key: request.key, contentType: verdict.contentType, source, acceptedAt: now },
+      nextDropOff(transaction, now),
+    );
     if (!recorded) return rejectNow(deps, transaction);
     return { accepted: true };
   }
 
-  const attempt = await deps.transactions.recordRefusal(transaction.reference, verdict.reason, now);
+  const attempt = await deps.transactions.recordRefusal(
+    transaction.reference,
+    verdict.reason,
+    now,
+    nextDropOff(transaction, now),
+  );
   if (attempt === undefined) return rejectNow(deps, transaction);
   if (attempt < MAX_ATTEMPTS) {
     return { accepted: false, reason: verdict.reason, attempt, attemptsLeft: MAX_ATTEMPTS - attempt };
@@ -171,6 +177,11 @@ export async function checkCapture(
     attemptsLeft: 0,
     errorCode: JourneyErrorCode.noAcceptableSubmission,
   };
+}
+
+/** When a started journey drops off after activity at `at`, if nothing else happens. */
+function nextDropOff(transaction: Transaction, at: string): number {
+  return dropOffAt({ ...transaction, lastActivityAt: at }) ?? transaction.tokenExpiresAt;
 }
 
 /** The transaction moved on under this request (another tab submitted, or it expired): 9210. */

@@ -1,4 +1,5 @@
 import { referenceOfAuthorizationToken } from '#domain/authorization-token';
+import { dropOffAt } from '#domain/drop-off';
 import { JourneyErrorCode, SessionRejected } from '#domain/errors';
 import { digestsEqual, sha256 } from '#domain/secrets';
 import { type JourneySession, journeySession } from '#domain/session';
@@ -21,7 +22,12 @@ export async function openSession(deps: OpenSessionDeps, token: string | undefin
   assertSessionOpen(transaction, now);
   if (transaction.state === 'INITIATED') {
     const started: Transaction = { ...transaction, state: 'STARTED', startedAt: now.toISOString() };
-    await deps.transactions.markStarted(reference, now.toISOString(), recordExpiresAt(started));
+    await deps.transactions.markStarted(
+      reference,
+      now.toISOString(),
+      recordExpiresAt(started),
+      dropOffAt(started) ?? started.tokenExpiresAt,
+    );
   }
   return journeySession(transaction);
 }

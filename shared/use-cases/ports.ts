@@ -30,14 +30,24 @@ export interface TransactionRepository {
    * INITIATED → STARTED, once, keeping the record until `keepUntil` (epoch ms) from then on; a no-op
    * when another request got there first.
    */
-  markStarted(reference: string, startedAt: string, keepUntil: number): Promise<void>;
-  /** Keeps an accepted image of a started journey; false when the journey is no longer open. */
-  recordCapture(reference: string, side: CaptureSide, capture: Capture): Promise<boolean>;
+  markStarted(reference: string, startedAt: string, keepUntil: number, dropOffAt: number): Promise<void>;
+  /**
+   * Keeps an accepted image of a started journey, and when it now drops off if nothing else
+   * happens; false when the journey is no longer open.
+   */
+  recordCapture(reference: string, side: CaptureSide, capture: Capture, dropOffAt: number): Promise<boolean>;
   /**
    * Counts a refused attempt of a started journey and answers how many there have been, or
    * undefined when the journey is no longer open.
    */
-  recordRefusal(reference: string, reason: string, at: string): Promise<number | undefined>;
+  recordRefusal(
+    reference: string,
+    reason: string,
+    at: string,
+    dropOffAt: number,
+  ): Promise<number | undefined>;
+  /** The references of transactions due to drop off in the minute `bucket` (`2026-11-27T12:34`). */
+  dueForDropOff(bucket: string): Promise<string[]>;
   /** STARTED → SUBMITTED, once; false when the transaction was not STARTED. */
   submit(reference: string, submission: Submission): Promise<boolean>;
   /**
@@ -52,6 +62,11 @@ export interface TransactionRepository {
   ): Promise<boolean>;
   /** Notes that the final callback was queued (so a redelivered message queues it only if not). */
   markCallbackQueued(reference: string, at: string): Promise<void>;
+  /**
+   * Replaces the transaction with a record that it was deleted (reference, customer, creation and
+   * deletion times): no personal data, and `get` answers undefined from then on.
+   */
+  erase(reference: string, at: string): Promise<void>;
 }
 
 export interface Submission {
@@ -137,6 +152,12 @@ export interface CallbackLog {
   deadLetter(letter: DeadLetter, keepUntil: number): Promise<void>;
   /** Dead letters of a customer with `at` from `from` to `to` (ISO-8601, inclusive). */
   deadLetters(customerId: string, from: string, to: string): Promise<DeadLetter[]>;
+}
+
+/** A scheduled job's progress (the last minute it finished), so a late run catches up. */
+export interface JobCursors {
+  get(job: string): Promise<string | undefined>;
+  set(job: string, value: string): Promise<void>;
 }
 
 /** The work queues (shared/queues.ts). */

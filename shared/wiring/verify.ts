@@ -1,14 +1,25 @@
 import { documentClient } from '#adapters/dynamodb';
 import { s3Client, s3ImageStore } from '#adapters/s3-image-store';
-import { createSharpImageInspector } from '#adapters/sharp-image-inspector';
 import { sqsClient, sqsWorkQueue } from '#adapters/sqs-work-queue';
-import { createTesseractMrzReader } from '#adapters/tesseract-mrz-reader';
 import { dynamoTransactionRepository } from '#adapters/transaction-repository';
 import * as z from '#domain/zod';
 import { readConfig } from '#shared/config';
 import { systemClock } from '#use-cases/ports';
-import type { VerifyDeps } from '#use-cases/verify';
-import { ImagesConfig } from './journey.ts';
+import type { MrzReader, VerifyDeps } from '#use-cases/verify';
+import { ImagesConfig, lazyImageInspector } from './journey.ts';
+
+/** The OCR engine, loaded on the first message: its native and WASM parts stay out of cold start. */
+function lazyMrzReader(): MrzReader {
+  let loaded: Promise<MrzReader> | undefined;
+  return {
+    read: async (image) => {
+      loaded ??= import('#adapters/tesseract-mrz-reader').then((module) =>
+        module.createTesseractMrzReader({ clock: systemClock }),
+      );
+      return (await loaded).read(image);
+    },
+  };
+}
 
 /** The verification worker's adapters: the offline engine (sharp, tesseract.js). */
 export function verifyDeps(env: NodeJS.ProcessEnv = process.env): VerifyDeps {
@@ -19,8 +30,8 @@ export function verifyDeps(env: NodeJS.ProcessEnv = process.env): VerifyDeps {
   return {
     transactions: dynamoTransactionRepository(documentClient(config), config.TABLE_NAME, systemClock),
     images: s3ImageStore(s3Client(config), config.BUCKET_NAME),
-    inspector: createSharpImageInspector(),
-    mrz: createTesseractMrzReader({ clock: systemClock }),
+    inspector: lazyImageInspector(),
+    mrz: lazyMrzReader(),
     callbackQueue: sqsWorkQueue(sqsClient(config), config.QUEUE_URL_CALLBACK),
     clock: systemClock,
   };

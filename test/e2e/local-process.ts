@@ -23,6 +23,11 @@ export interface RunningProduct {
   output: () => string;
   /** Sends SIGINT (Ctrl-C), or the signal given, and resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /**
+   * Sends the signal to the whole process group, as a terminal sends Ctrl-C to its foreground job
+   * (started with `ownProcessGroup`), and resolves with the exit code.
+   */
+  stopGroup(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
 export interface StartOptions {
@@ -30,6 +35,8 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Run `npm start` rather than `node local/start.ts`. */
   viaNpm?: boolean;
+  /** Start it in a process group of its own, as a shell starts a foreground job. */
+  ownProcessGroup?: boolean;
 }
 
 export function newDataDir(): string {
@@ -50,6 +57,7 @@ export function spawnProduct(dataDir: string, options: StartOptions = {}) {
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.ownProcessGroup === true,
   });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => {
@@ -83,6 +91,11 @@ export async function startProduct(dataDir: string, options: StartOptions = {}):
     output,
     async stop(signal = 'SIGINT') {
       if (child.exitCode === null) child.kill(signal);
+      return exited;
+    },
+    async stopGroup(signal = 'SIGINT') {
+      if (child.pid === undefined) throw new Error('the product has no pid');
+      if (child.exitCode === null) process.kill(-child.pid, signal);
       return exited;
     },
   };

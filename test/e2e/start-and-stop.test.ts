@@ -1,5 +1,6 @@
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { type AddressInfo, createServer, type Server } from 'node:net';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   closedPort,
@@ -96,6 +97,46 @@ describe('npm start stopped by a signal to npm', () => {
     expect(await processesLeft(dir)).toEqual([]);
     expect(await closedPort(product.url)).toBe(true);
     expect(await closedPort(dynamodb)).toBe(true);
+  });
+});
+
+describe('npm start stopped as a terminal stops it: the signal to its whole process group', () => {
+  // npm and node both get the signal, and npm forwards its own to node: node sees it twice.
+  it.each([
+    ['SIGINT', 1],
+    ['SIGINT', 2],
+    ['SIGINT', 3],
+    ['SIGTERM', 1],
+    ['SIGTERM', 2],
+  ] as const)(
+    '%s to the group (run %i): Stopped., exit 0, no lock left, nothing running',
+    async (signal, _run) => {
+      const dir = dataDir();
+      const product = await startProduct(dir, { viaNpm: true, ownProcessGroup: true });
+      expect((await initiate(product.url)).status).toBe(200);
+
+      expect(await product.stopGroup(signal)).toBe(0);
+      expect(product.output()).toContain(`${signal}: stopping…`);
+      expect(product.output()).toContain('Stopped.');
+      expect(product.output()).not.toContain('exiting without waiting');
+      expect(product.output()).not.toMatch(/npm (error|ERR!)/);
+      expect(existsSync(join(dir, 'openverify.lock'))).toBe(false);
+      expect(await processesLeft(dir)).toEqual([]);
+      expect(await closedPort(product.url)).toBe(true);
+    },
+  );
+
+  it('Ctrl-C pressed twice in a row still stops cleanly', async () => {
+    const dir = dataDir();
+    const product = await startProduct(dir, { viaNpm: true, ownProcessGroup: true });
+    const pid = product.process.pid;
+    if (pid === undefined) throw new Error('no pid');
+    process.kill(-pid, 'SIGINT');
+    process.kill(-pid, 'SIGINT');
+    expect(await product.stopGroup('SIGINT')).toBe(0);
+    expect(product.output()).toContain('Stopped.');
+    expect(existsSync(join(dir, 'openverify.lock'))).toBe(false);
+    expect(await processesLeft(dir)).toEqual([]);
   });
 });
 

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderIdCard, renderPassport } from '../support/synthetic-documents.ts';
-import { initiate, newDataDir, type RunningProduct, startProduct } from './local-process.ts';
+import { initiate, initiateHeaders, newDataDir, type RunningProduct, startProduct } from './local-process.ts';
 
 /**
  * The thin slice end to end, as the journey page drives it, over real HTTP against `npm start`: a
@@ -148,6 +148,81 @@ describe('a passport, from upload to callback', () => {
       merchantIdScanReference: 'slice-passport',
       customerId: 'user-1',
     });
+  });
+});
+
+describe('the retrieval, callback-log and delete APIs', () => {
+  const api = (method: string, path: string) =>
+    fetch(`${product.url}/api/netverify/v2/scans/${path}`, {
+      method,
+      headers: { ...initiateHeaders(), accept: 'application/json' },
+    });
+
+  it('answer for the verified passport as Netverify does, replay its callback, and delete it for good', async () => {
+    const passport = await renderPassport({ seed: 21, jpegQuality: 90, margin: 60 });
+    const created = await initiate(product.url, {
+      customerInternalReference: 'slice-retrieval',
+      userReference: 'user-3',
+      callbackUrl: 'https://integrator.example.com/openverify',
+    });
+    const reference = String(created.body.transactionReference);
+    const user = journey(tokenOf(created.body.redirectUrl));
+    await user.call('GET', '/api/v4/session');
+    expect((await user.upload('front', passport.image)).body).toEqual({ accepted: true });
+    await user.call('POST', '/api/v4/journey/submit', {
+      country: passport.fields.issuingState,
+      idType: 'PASSPORT',
+      embedded: true,
+    });
+    const first = await callbackFor(reference);
+
+    expect(await (await api('GET', reference)).json()).toMatchObject({
+      scanReference: reference,
+      status: 'DONE',
+    });
+    const data = (await (await api('GET', `${reference}/data`)).json()) as Record<
+      string,
+      Record<string, unknown>
+    >;
+    expect(data.document).toMatchObject({
+      status: 'APPROVED_VERIFIED',
+      type: 'PASSPORT',
+      number: passport.fields.documentNumber,
+      issuingCountry: passport.fields.issuingState,
+    });
+    expect(data.transaction).toMatchObject({
+      status: 'DONE',
+      source: 'WEB_UPLOAD',
+      merchantScanReference: 'slice-retrieval',
+    });
+    expect(data.verification).toMatchObject({ mrzCheck: 'OK' });
+    const image = await api('GET', `${reference}/images/front`);
+    expect(image.headers.get('content-type')).toBe('image/jpeg');
+    expect(Buffer.from(await image.arrayBuffer()).subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
+
+    const log = (await (await api('GET', `${reference}/callbacks`)).json()) as {
+      attempts: Array<Record<string, unknown>>;
+    };
+    expect(log.attempts).toEqual([
+      expect.objectContaining({ attempt: 1, outcome: 'delivered', statusCode: 200 }),
+    ]);
+    const before = received.length;
+    expect((await api('POST', `${reference}/callbacks/replay`)).status).toBe(200);
+    const deadline = performance.now() + 30_000;
+    while (received.length === before && performance.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    const replayed = received.at(-1);
+    expect(replayed?.headers['webhook-id']).toBe(first.headers['webhook-id']);
+
+    expect((await api('DELETE', reference)).status).toBe(200);
+    for (const path of [reference, `${reference}/data`, `${reference}/images/front`]) {
+      expect((await api('GET', path)).status).toBe(404);
+    }
+  });
+
+  it('answer 404 for a reference that does not exist or is not a reference', async () => {
+    expect((await api('GET', '00000000-0000-4000-8000-000000000000')).status).toBe(404);
+    expect((await api('GET', 'not-a-reference/data')).status).toBe(404);
   });
 });
 

@@ -223,8 +223,8 @@ describe('transaction repository', () => {
     const tx = transaction('9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d', CREATED + 60_000);
     await repo.create(tx);
     const keepUntil = CREATED + 360 * 24 * 3600 * 1000;
-    await repo.markStarted(tx.reference, '2026-11-22T10:01:00.000Z', keepUntil);
-    await repo.markStarted(tx.reference, '2026-11-22T10:02:00.000Z', keepUntil + 5000);
+    await repo.markStarted(tx.reference, '2026-11-22T10:01:00.000Z', keepUntil, CREATED + 16 * 60_000);
+    await repo.markStarted(tx.reference, '2026-11-22T10:02:00.000Z', keepUntil + 5000, CREATED + 17 * 60_000);
     expect(await repo.get(tx.reference)).toMatchObject({
       state: 'STARTED',
       startedAt: '2026-11-22T10:01:00.000Z',

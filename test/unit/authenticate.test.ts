@@ -21,7 +21,8 @@ beforeEach(async () => {
   customers.calls.get = 0;
 });
 
-const authenticator = (ttl = TTL) => createAuthenticator({ customers, clock }, ttl);
+const authenticator = (ttl = TTL, limits = {}) => createAuthenticator({ customers, clock }, ttl, limits);
+const calls = () => ({ ...customers.calls });
 
 describe('authenticate', () => {
   it('the right token and secret give the customer', async () => {
@@ -128,16 +129,31 @@ describe('the credential cache', () => {
     const auth = authenticator();
     await auth(credential);
     await expect(auth({ ...credential, apiSecret: 'ovs_wrong' })).rejects.toBeInstanceOf(Unauthorized);
-    expect(customers.calls.findCredential).toBe(1);
     expect((await auth(credential)).customerId).toBe(customer.customerId);
   });
 
-  it('does not cache refusals of unknown tokens', async () => {
+  it('remembers a refused pair for the TTL, then looks it up again', async () => {
     const auth = authenticator();
     const unknown = { apiToken: 'ovk_unknown', apiSecret: 'x' };
     await expect(auth(unknown)).rejects.toBeInstanceOf(Unauthorized);
+    clock.advance(TTL - 1);
+    await expect(auth(unknown)).rejects.toBeInstanceOf(Unauthorized);
+    expect(customers.calls.findCredential).toBe(1);
+    clock.advance(1);
     await expect(auth(unknown)).rejects.toBeInstanceOf(Unauthorized);
     expect(customers.calls.findCredential).toBe(2);
+  });
+
+  it('a refused pair is refused again even once its token became good (until the TTL)', async () => {
+    const auth = authenticator();
+    const early = { apiToken: 'ovk_not-yet', apiSecret: credential.apiSecret };
+    await expect(auth(early)).rejects.toBeInstanceOf(Unauthorized);
+    const stored = customers.credentials.get(sha256(credential.apiToken));
+    if (stored === undefined) throw new Error('credential not stored');
+    customers.credentials.set(sha256(early.apiToken), { ...stored, tokenHash: sha256(early.apiToken) });
+    await expect(auth(early)).rejects.toBeInstanceOf(Unauthorized);
+    clock.advance(TTL);
+    expect((await auth(early)).customerId).toBe(customer.customerId);
   });
 
   it('an immediate rotation takes effect once the TTL has passed', async () => {
@@ -157,5 +173,93 @@ describe('the credential cache', () => {
     expect((await auth(other.credential)).customerId).toBe(other.customer.customerId);
     expect((await auth(credential)).customerId).toBe(customer.customerId);
     expect(customers.calls.findCredential).toBe(2);
+  });
+});
+
+/**
+ * Whether an API token exists must not show in a 401: not in its answer (above), and not in the work
+ * done for it, which is what its time follows. Counted in repository calls, not timed.
+ */
+describe('a 401 does the same work whether or not the token exists', () => {
+  const wrongSecret = () => ({ ...credential, apiSecret: 'ovs_wrong' });
+  const unknownToken = () => ({ apiToken: 'ovk_unknown', apiSecret: 'ovs_wrong' });
+
+  async function workFor(credentials: { apiToken: string; apiSecret: string }, auth = authenticator()) {
+    const before = calls();
+    await expect(auth(credentials)).rejects.toBeInstanceOf(Unauthorized);
+    const after = calls();
+    return { findCredential: after.findCredential - before.findCredential, get: after.get - before.get };
+  }
+
+  it('first refusal: one credential lookup each, and no customer read', async () => {
+    expect(await workFor(wrongSecret())).toEqual({ findCredential: 1, get: 0 });
+    expect(await workFor(unknownToken())).toEqual({ findCredential: 1, get: 0 });
+  });
+
+  it('a token its owner keeps warm in the cache: a wrong secret still takes the lookup, as an unknown token does', async () => {
+    const auth = authenticator();
+    await auth(credential);
+    expect(await workFor(wrongSecret(), auth)).toEqual({ findCredential: 1, get: 0 });
+    expect(await workFor(unknownToken(), auth)).toEqual({ findCredential: 1, get: 0 });
+  });
+
+  it('the same refused pair again: no lookup, for an existing and for an unknown token alike', async () => {
+    const auth = authenticator();
+    await workFor(wrongSecret(), auth);
+    await workFor(unknownToken(), auth);
+    expect(await workFor(wrongSecret(), auth)).toEqual({ findCredential: 0, get: 0 });
+    expect(await workFor(unknownToken(), auth)).toEqual({ findCredential: 0, get: 0 });
+  });
+
+  it('an expired credential with its right secret is refused with the same single lookup', async () => {
+    const stored = customers.credentials.get(sha256(credential.apiToken));
+    if (stored === undefined) throw new Error('credential not stored');
+    customers.credentials.set(stored.tokenHash, { ...stored, expiresAt: clock.now().getTime() });
+    expect(await workFor(credential)).toEqual({ findCredential: 1, get: 0 });
+  });
+
+  it('the good case keeps the cache: one lookup and one customer read, then none within the TTL', async () => {
+    const auth = authenticator();
+    await auth(credential);
+    await auth(credential);
+    expect(calls()).toMatchObject({ findCredential: 1, get: 1 });
+  });
+});
+
+describe('the caches are bounded', () => {
+  const guess = (n: number) => ({ apiToken: `ovk_guess-${n}`, apiSecret: 'x' });
+
+  it('refused pairs: the least recently used goes first', async () => {
+    const auth = authenticator(TTL, { maxRefused: 2 });
+    for (const n of [1, 2]) await expect(auth(guess(n))).rejects.toBeInstanceOf(Unauthorized);
+    await expect(auth(guess(1))).rejects.toBeInstanceOf(Unauthorized); // 1 is now the most recent
+    await expect(auth(guess(3))).rejects.toBeInstanceOf(Unauthorized); // pushes 2 out
+    customers.calls.findCredential = 0;
+    await expect(auth(guess(1))).rejects.toBeInstanceOf(Unauthorized);
+    await expect(auth(guess(3))).rejects.toBeInstanceOf(Unauthorized);
+    expect(customers.calls.findCredential).toBe(0);
+    await expect(auth(guess(2))).rejects.toBeInstanceOf(Unauthorized);
+    expect(customers.calls.findCredential).toBe(1);
+  });
+
+  it('a flood of refused guesses does not push a verified pair out', async () => {
+    const auth = authenticator(TTL, { maxRefused: 3 });
+    await auth(credential);
+    for (let n = 0; n < 50; n++) await expect(auth(guess(n))).rejects.toBeInstanceOf(Unauthorized);
+    customers.calls.findCredential = 0;
+    expect((await auth(credential)).customerId).toBe(customer.customerId);
+    expect(customers.calls.findCredential).toBe(0);
+  });
+
+  it('verified pairs: the least recently used goes first', async () => {
+    const other = await createCustomer({ customers, clock }, { name: 'Other' });
+    const auth = authenticator(TTL, { maxVerified: 1 });
+    await auth(credential);
+    await auth(other.credential);
+    customers.calls.findCredential = 0;
+    await auth(other.credential);
+    expect(customers.calls.findCredential).toBe(0);
+    await auth(credential);
+    expect(customers.calls.findCredential).toBe(1);
   });
 });

@@ -1,5 +1,6 @@
 import type { VerificationOutcome } from '#domain/callback';
 import type { Customer, StoredCredential, WebhookSecret } from '#domain/customer';
+import { dropOffAt, minuteBucket } from '#domain/drop-off';
 import { Conflict } from '#domain/errors';
 import type { CaptureSide } from '#domain/journey';
 import { type Capture, recordExpiresAt, type Transaction } from '#domain/transaction';
@@ -122,7 +123,12 @@ export class InMemoryTransactions implements TransactionRepository {
     return transaction && copy(transaction);
   }
 
-  async markStarted(reference: string, startedAt: string, keepUntil: number): Promise<void> {
+  async markStarted(
+    reference: string,
+    startedAt: string,
+    keepUntil: number,
+    _dropOffAt?: number,
+  ): Promise<void> {
     this.calls.markStarted++;
     const transaction = this.transactions.get(reference);
     if (transaction?.state === 'INITIATED') {
@@ -131,7 +137,12 @@ export class InMemoryTransactions implements TransactionRepository {
     }
   }
 
-  async recordCapture(reference: string, side: CaptureSide, capture: Capture): Promise<boolean> {
+  async recordCapture(
+    reference: string,
+    side: CaptureSide,
+    capture: Capture,
+    _dropOffAt?: number,
+  ): Promise<boolean> {
     const transaction = this.transactions.get(reference);
     if (transaction?.state !== 'STARTED') return false;
     this.transactions.set(reference, {
@@ -143,7 +154,12 @@ export class InMemoryTransactions implements TransactionRepository {
     return true;
   }
 
-  async recordRefusal(reference: string, reason: string, at: string): Promise<number | undefined> {
+  async recordRefusal(
+    reference: string,
+    reason: string,
+    at: string,
+    _dropOffAt?: number,
+  ): Promise<number | undefined> {
     const transaction = this.transactions.get(reference);
     if (transaction?.state !== 'STARTED') return undefined;
     const refusedAttempts = (transaction.refusedAttempts ?? 0) + 1;
@@ -182,6 +198,19 @@ export class InMemoryTransactions implements TransactionRepository {
     if (!transaction || transaction.state === 'DONE' || transaction.state === 'FAILED') return false;
     this.transactions.set(reference, { ...transaction, state, outcome: copy(outcome), completedAt: at });
     return true;
+  }
+
+  async dueForDropOff(bucket: string): Promise<string[]> {
+    return [...this.transactions.values()]
+      .filter((transaction) => {
+        const at = dropOffAt(transaction);
+        return at !== undefined && minuteBucket(at) === bucket;
+      })
+      .map((transaction) => transaction.reference);
+  }
+
+  async erase(reference: string, _at: string): Promise<void> {
+    this.transactions.delete(reference);
   }
 
   async markCallbackQueued(reference: string, at: string): Promise<void> {

@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { issueAuthorizationToken } from '#domain/authorization-token';
 import { JourneyErrorCode, SessionRejected } from '#domain/errors';
 import { InitiateRequest } from '#domain/initiate-request';
+import { ALL_DOCUMENTS } from '#domain/journey';
 import { CustomerSettings } from '#domain/settings';
 import { DEFAULT_RETENTION_DAYS } from '#domain/transaction';
 import { initiate } from '#use-cases/initiate';
@@ -63,6 +64,7 @@ describe('openSession', () => {
       skipIntro: false,
       presets: [{ index: 2, phrase: 'MY CUSTOM PHRASE' }],
       expiresAt: new Date(clock.now().getTime() + 30 * MINUTE).toISOString(),
+      acceptedDocuments: ALL_DOCUMENTS,
       branding: {},
     });
   });

@@ -45,6 +45,16 @@ describe('DEFAULT_SETTINGS', () => {
       skipIntro: false,
       tokenLifetimeInMinutes: 30,
       defaultLocale: 'en',
+      dataFields: {
+        idNumber: true,
+        firstName: true,
+        lastName: true,
+        dateOfBirth: true,
+        expiryDate: true,
+        usState: true,
+        personalNumber: true,
+        mrzCheck: true,
+      },
     });
   });
 

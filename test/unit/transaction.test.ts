@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { JourneyErrorCode, SessionRejected } from '#domain/errors';
+import { ALL_DOCUMENTS } from '#domain/journey';
 import { JourneySession, journeySession } from '#domain/session';
 import { DEFAULT_SETTINGS, resolveOptions } from '#domain/settings';
 import {
@@ -171,6 +172,7 @@ describe('journeySession', () => {
       locale: 'en',
       skipIntro: false,
       expiresAt: new Date(tx.tokenExpiresAt).toISOString(),
+      acceptedDocuments: ALL_DOCUMENTS,
       branding: {},
     });
     expect(JourneySession.parse(session)).toEqual(session);

@@ -1,0 +1,47 @@
+import type { VerificationOutcome } from './callback.ts';
+import { rejectReasonOf, type UnusableReason } from './image-rules.ts';
+import type { Transaction } from './transaction.ts';
+
+/**
+ * Drop-offs: the final callbacks Netverify sends when no verdict will come (REFERENCE.md). A journey
+ * never started fails when its token expires (NO_ID_UPLOADED); a user who leaves during attempt 1
+ * gives NO_ID_UPLOADED 15 minutes after their last activity, during attempt 2 or 3
+ * ERROR_NOT_READABLE_ID with the last reason a capture was refused. A journey whose session expired
+ * cannot go on, so it drops off then at the latest. Pure.
+ */
+
+export const DROP_OFF_AFTER_MS = 15 * 60 * 1000;
+
+/** When the transaction drops off if nothing else happens (epoch ms); undefined once submitted. */
+export function dropOffAt(transaction: Transaction): number | undefined {
+  if (transaction.state === 'INITIATED') return transaction.tokenExpiresAt;
+  if (transaction.state !== 'STARTED') return undefined;
+  const last = transaction.lastActivityAt ?? transaction.startedAt;
+  const idle = last === undefined ? transaction.tokenExpiresAt : Date.parse(last) + DROP_OFF_AFTER_MS;
+  return Math.min(idle, transaction.tokenExpiresAt);
+}
+
+export function dropOffOutcome(transaction: Transaction): VerificationOutcome {
+  const refused = transaction.refusedAttempts ?? 0;
+  if (transaction.state === 'STARTED' && refused > 0) {
+    return {
+      verificationStatus: 'ERROR_NOT_READABLE_ID',
+      rejectReason: rejectReasonOf((transaction.lastRejectReason ?? 'BAD_QUALITY') as UnusableReason),
+    };
+  }
+  return { verificationStatus: 'NO_ID_UPLOADED' };
+}
+
+/** Due times are kept in minute buckets (`2026-11-27T12:34`), which the drop-off job reads in order. */
+export const minuteBucket = (epochMs: number): string => new Date(epochMs).toISOString().slice(0, 16);
+
+/** The buckets after `after` (exclusive) whose whole minute has passed at `now`, oldest first. */
+export function bucketsToRun(after: string | undefined, now: number, maxBuckets: number): string[] {
+  const lastComplete = Math.floor(now / 60_000) * 60_000 - 60_000;
+  const first = after ? Date.parse(`${after}:00.000Z`) + 60_000 : lastComplete - 24 * 60 * 60_000;
+  const buckets: string[] = [];
+  for (let at = first; at <= lastComplete && buckets.length < maxBuckets; at += 60_000) {
+    buckets.push(minuteBucket(at));
+  }
+  return buckets;
+}

@@ -1,0 +1,34 @@
+import type { ImageAccess, QueueName, TableGrant } from './routes.ts';
+
+/**
+ * The one table of scheduled jobs, read by `infra/` (an EventBridge rule per job, invoking its
+ * function) and `local/` (a timer per job), as routes.ts and queues.ts are for the others.
+ */
+export interface ScheduleDefinition {
+  name: string;
+  /** Exports `handler`, invoked with no meaningful event. */
+  entry: string;
+  everyMinutes: number;
+  /** Exactly the table calls it makes. */
+  table: readonly TableGrant[];
+  images?: ImageAccess;
+  sends?: readonly QueueName[];
+  /** Seconds it may run. */
+  timeoutSeconds: number;
+}
+
+export const SCHEDULES = [
+  {
+    // Final callbacks for journeys abandoned or never started (use-cases/drop-offs.ts).
+    name: 'dropOffs',
+    entry: 'functions/jobs/drop-offs.ts',
+    everyMinutes: 1,
+    table: [
+      { actions: ['Query'], keys: ['DUE#'], index: 'due' },
+      { actions: ['GetItem', 'UpdateItem'], keys: ['TX#'] },
+      { actions: ['GetItem', 'PutItem'], keys: ['JOB#'] },
+    ],
+    sends: ['callback'],
+    timeoutSeconds: 300,
+  },
+] as const satisfies readonly ScheduleDefinition[];

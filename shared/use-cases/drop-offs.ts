@@ -1,0 +1,41 @@
+import { bucketsToRun, dropOffAt, dropOffOutcome } from '#domain/drop-off';
+import { queueFinalCallback } from './journey.ts';
+import type { Clock, JobCursors, TransactionRepository, WorkQueue } from './ports.ts';
+
+export interface DropOffDeps {
+  transactions: TransactionRepository;
+  cursors: JobCursors;
+  callbackQueue: WorkQueue;
+  clock: Clock;
+}
+
+export const DROP_OFF_JOB = 'drop-offs';
+/** A day of minutes: a job that was down longer catches up over several runs. */
+const MAX_BUCKETS_PER_RUN = 1440;
+
+/**
+ * The drop-off job: every minute that has passed since its last run, the transactions due then are
+ * checked again (activity may have moved them on) and, when still due, finished with their drop-off
+ * outcome and reported by a final callback. `finish` is conditional, so a transaction gets one
+ * final result whoever gets there first (the worker, the acceptance loop, or this job).
+ */
+export async function runDropOffs(deps: DropOffDeps): Promise<{ buckets: number; droppedOff: number }> {
+  const now = deps.clock.now();
+  const buckets = bucketsToRun(await deps.cursors.get(DROP_OFF_JOB), now.getTime(), MAX_BUCKETS_PER_RUN);
+  let droppedOff = 0;
+  for (const bucket of buckets) {
+    for (const reference of await deps.transactions.dueForDropOff(bucket)) {
+      const transaction = await deps.transactions.get(reference);
+      // The record reads as gone a day after a never-started token expired: that is still a drop-off.
+      const due = transaction ? dropOffAt(transaction) : undefined;
+      if (!transaction || due === undefined || due > now.getTime()) continue;
+      const at = now.toISOString();
+      if (await deps.transactions.finish(reference, dropOffOutcome(transaction), at, 'FAILED')) {
+        await queueFinalCallback(deps, reference, at);
+        droppedOff++;
+      }
+    }
+    await deps.cursors.set(DROP_OFF_JOB, bucket);
+  }
+  return { buckets: buckets.length, droppedOff };
+}
