@@ -240,7 +240,9 @@ export class OpenverifyStack extends Stack {
         description: `runs every ${schedule.everyMinutes} minute(s): ${schedule.name}`,
       });
       fn.bindTable(this.data.table, schedule.table);
-      for (const name of schedule.sends ?? []) fn.bindQueue(name, this.queue(name));
+      if ('images' in schedule && schedule.images) fn.bindImages(this.data.images, schedule.images);
+      for (const name of ('sends' in schedule ? schedule.sends : undefined) ?? [])
+        fn.bindQueue(name, this.queue(name));
       new Rule(this, `${constructId(schedule.name)}Schedule`, {
         description: `openverify: ${schedule.name}`,
         schedule: Schedule.rate(Duration.minutes(schedule.everyMinutes)),

@@ -1,4 +1,5 @@
 import {
+  type AttributeDefinition,
   CreateTableCommand,
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
@@ -15,7 +16,7 @@ import {
   SetQueueAttributesCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { DUE_INDEX, KEY, TTL_ATTRIBUTE } from '#adapters/dynamodb';
+import { CREATED_INDEX, DUE_INDEX, KEY, TTL_ATTRIBUTE } from '#adapters/dynamodb';
 import { deadLetterName, type QueueDefinition } from '#shared/queues';
 
 /**
@@ -27,15 +28,24 @@ export const LOCAL_REGION = 'us-east-1';
 // s3rver knows one access key, S3RVER; the other servers accept any.
 export const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
-/** infra/constructs/stateful.ts declares the same index. */
-const DUE_INDEX_DEFINITION: GlobalSecondaryIndex = {
-  IndexName: DUE_INDEX.name,
-  KeySchema: [
-    { AttributeName: DUE_INDEX.partition, KeyType: 'HASH' },
-    { AttributeName: DUE_INDEX.sort, KeyType: 'RANGE' },
+/** infra/constructs/stateful.ts declares the same indexes (shared/adapters/dynamodb.ts). */
+const INDEXES: Array<{ definition: GlobalSecondaryIndex; attributes: AttributeDefinition[] }> = [
+  DUE_INDEX,
+  CREATED_INDEX,
+].map((index) => ({
+  definition: {
+    IndexName: index.name,
+    KeySchema: [
+      { AttributeName: index.partition, KeyType: 'HASH' },
+      { AttributeName: index.sort, KeyType: 'RANGE' },
+    ],
+    Projection: { ProjectionType: 'KEYS_ONLY' },
+  },
+  attributes: [
+    { AttributeName: index.partition, AttributeType: 'S' },
+    { AttributeName: index.sort, AttributeType: 'S' },
   ],
-  Projection: { ProjectionType: 'KEYS_ONLY' },
-};
+}));
 
 export async function ensureTable(endpoint: string, tableName: string): Promise<void> {
   const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
@@ -48,28 +58,29 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
           { AttributeName: KEY.partition, AttributeType: 'S' },
           { AttributeName: KEY.sort, AttributeType: 'S' },
           { AttributeName: DUE_INDEX.partition, AttributeType: 'S' },
+          { AttributeName: CREATED_INDEX.partition, AttributeType: 'S' },
+          { AttributeName: CREATED_INDEX.sort, AttributeType: 'S' },
         ],
         KeySchema: [
           { AttributeName: KEY.partition, KeyType: 'HASH' },
           { AttributeName: KEY.sort, KeyType: 'RANGE' },
         ],
-        GlobalSecondaryIndexes: [DUE_INDEX_DEFINITION],
+        GlobalSecondaryIndexes: INDEXES.map((index) => index.definition),
       }),
     );
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
   }
-  // A table kept from an earlier version (a data dir in .local) gets the index it lacks.
-  const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
-  if (!Table?.GlobalSecondaryIndexes?.some((index) => index.IndexName === DUE_INDEX.name)) {
+  // A table kept from an earlier version (a data dir in .local) gets the indexes it lacks.
+  for (const index of INDEXES) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (Table?.GlobalSecondaryIndexes?.some((existing) => existing.IndexName === index.definition.IndexName))
+      continue;
     await client.send(
       new UpdateTableCommand({
         TableName: tableName,
-        AttributeDefinitions: [
-          { AttributeName: KEY.partition, AttributeType: 'S' },
-          { AttributeName: DUE_INDEX.partition, AttributeType: 'S' },
-        ],
-        GlobalSecondaryIndexUpdates: [{ Create: DUE_INDEX_DEFINITION }],
+        AttributeDefinitions: index.attributes,
+        GlobalSecondaryIndexUpdates: [{ Create: index.definition }],
       }),
     );
   }

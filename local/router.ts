@@ -39,7 +39,12 @@ export interface LocalRouter {
 export async function startRouter(
   routes: readonly Route[],
   load: (route: Route) => Promise<ApiHandler>,
-  options: { port: number; host?: string },
+  options: {
+    port: number;
+    host?: string;
+    /** Serves what the route table does not (the local demo page); answers whether it did. */
+    extra?: (request: IncomingMessage, response: ServerResponse, path: string) => Promise<boolean>;
+  },
 ): Promise<LocalRouter> {
   const handlers = new Map<Route, Promise<ApiHandler>>();
   const handlerOf = (route: Route) => {
@@ -66,6 +71,7 @@ export async function startRouter(
       return send(response, MALFORMED_TARGET);
     }
     const path = normalisePath(url.pathname);
+    if (options.extra && (await options.extra(request, response, path))) return;
     const match = matchRoute(routes, request.method ?? '', path);
     if (!match) return send(response, { statusCode: 404, body: '{"message":"Not Found"}' });
     const { route, pathParameters } = match;

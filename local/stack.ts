@@ -11,6 +11,7 @@ import { SCHEDULES, type ScheduleDefinition } from '#shared/schedules';
 import { createCustomer, rotateCredentials, rotateWebhookSecret } from '#use-cases/manage-customers';
 import { systemClock } from '#use-cases/ports';
 import { lockDataDir } from './data-dir-lock.ts';
+import { demoIntegrator } from './demo.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
 import { type Poller, type SqsHandler, startPoller } from './pollers.ts';
 import {
@@ -88,11 +89,22 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     for (const queue of queues)
       queueUrls.set(queue, await ensureQueue(sqs.endpoint, queue, LOCAL_NAMES.queuePrefix));
 
+    // The demo integrator page (local only) knows the demo customer once it exists, below.
+    let demoCustomer: LocalStack['demo'] | undefined;
+    const demo = demoIntegrator({
+      baseUrl: () => router.url,
+      credential: () => {
+        if (!demoCustomer) throw new Error('the demo customer is not ready yet');
+        return demoCustomer.credential;
+      },
+      webhookSecret: () => demoCustomer?.webhookSecret ?? '',
+    });
     const router = await startRouter(
       options.routes ?? ROUTES,
       (route) => loadHandler<ApiHandler>(route.entry),
       {
         port: options.port ?? 0,
+        extra: (request, response, path) => demo(request, response, path),
       },
     );
     stoppers.push(router.close);
@@ -150,7 +162,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       });
     }
 
-    const demo = await ensureDemoCustomer(
+    demoCustomer = await ensureDemoCustomer(
       dataDir,
       dynamo.endpoint,
       options.demoCredential,
@@ -164,7 +176,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     stoppers.push(async () => rmSync(join(dataDir, ENDPOINTS_FILE), { force: true }));
     return {
       url: router.url,
-      demo,
+      demo: demoCustomer,
       endpoints: { dynamodb: dynamo.endpoint, s3: s3.endpoint, sqs: sqs.endpoint },
       stop,
     };

@@ -125,6 +125,7 @@ openverify is running at ${stack.url}
   API secret      ${apiSecret}
   Webhook secret  ${stack.demo.webhookSecret}   (callbacks are signed with it: Standard Webhooks)
   OpenAPI         ${stack.url}/api/v4/openapi.json
+  Demo page       ${stack.url}/demo   (an integrator's page: the journey embedded, its events and callbacks)
   Data            ${env.OPENVERIFY_DATA_DIR}
 
 Create a transaction:

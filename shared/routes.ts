@@ -14,7 +14,7 @@
 export type TableAction = 'GetItem' | 'Query' | 'PutItem' | 'UpdateItem' | 'DeleteItem';
 
 /** Partition-key prefixes of the single table (shared/adapters/dynamodb.ts lists its items). */
-export type KeyPrefix = 'TX#' | 'CUSTOMER#' | 'CREDENTIAL#' | 'JOB#' | 'DUE#';
+export type KeyPrefix = 'TX#' | 'CUSTOMER#' | 'CUSTOMERS' | 'CREDENTIAL#' | 'JOB#' | 'DUE#';
 
 /** Some actions, on the items whose partition key starts with one of `keys`. */
 export interface TableGrant {
@@ -106,6 +106,30 @@ export const ROUTES = [
     path: '/api/v4/journey/submit',
     entry: 'functions/api/journey-submit.ts',
     ...JOURNEY_ACCESS,
+  },
+  {
+    name: 'performNetverify',
+    method: 'POST',
+    path: '/api/netverify/v2/performNetverify',
+    entry: 'functions/api/perform-netverify.ts',
+    table: [
+      { actions: ['GetItem'], keys: ['CREDENTIAL#', 'CUSTOMER#'] },
+      // The new transaction, one conditional put; an upload reference's scan is read first, so
+      // that using it twice is a 409 (use-cases/perform-netverify.ts).
+      { actions: ['GetItem', 'PutItem'], keys: ['TX#'] },
+    ],
+    // Stores inline images; reads uploaded ones to check they are there and of their account.
+    images: { write: true, read: true },
+    sends: ['verify'],
+  },
+  {
+    name: 'performNetverifyUploads',
+    method: 'POST',
+    path: '/api/netverify/v2/performNetverify/uploads',
+    entry: 'functions/api/perform-netverify-uploads.ts',
+    // Basic auth only, then presigned POSTs for the images.
+    table: [{ actions: ['GetItem'], keys: ['CREDENTIAL#', 'CUSTOMER#'] }],
+    images: { write: true },
   },
   ...scanRoutes(),
   {

@@ -31,4 +31,18 @@ export const SCHEDULES = [
     sends: ['callback'],
     timeoutSeconds: 300,
   },
+  {
+    // Purges what falls outside each customer's retention period (use-cases/retention.ts).
+    name: 'retention',
+    entry: 'functions/jobs/retention.ts',
+    everyMinutes: 60,
+    table: [
+      { actions: ['Query'], keys: ['CUSTOMERS'] },
+      { actions: ['GetItem'], keys: ['CUSTOMER#'] },
+      { actions: ['Query'], keys: ['CUSTOMER#'], index: 'created' },
+      { actions: ['GetItem', 'PutItem'], keys: ['TX#'] },
+    ],
+    images: { read: true, delete: true },
+    timeoutSeconds: 900,
+  },
 ] as const satisfies readonly ScheduleDefinition[];

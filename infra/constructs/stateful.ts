@@ -10,7 +10,7 @@ import {
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { DUE_INDEX, KEY, TTL_ATTRIBUTE } from '#adapters/dynamodb';
+import { CREATED_INDEX, DUE_INDEX, KEY, TTL_ATTRIBUTE } from '#adapters/dynamodb';
 import type { QueueDefinition } from '#shared/queues';
 import { constructId } from './construct-id.ts';
 import { WorkQueue } from './work-queue.ts';
@@ -55,6 +55,14 @@ export class Stateful extends Construct {
       indexName: DUE_INDEX.name,
       partitionKey: { name: DUE_INDEX.partition, type: AttributeType.STRING },
       sortKey: { name: DUE_INDEX.sort, type: AttributeType.STRING },
+      projectionType: ProjectionType.KEYS_ONLY,
+    });
+    // A customer's live transactions by creation time, for the retention job (shared/adapters/creation-index.ts
+    // reads only their keys).
+    this.table.addGlobalSecondaryIndex({
+      indexName: CREATED_INDEX.name,
+      partitionKey: { name: CREATED_INDEX.partition, type: AttributeType.STRING },
+      sortKey: { name: CREATED_INDEX.sort, type: AttributeType.STRING },
       projectionType: ProjectionType.KEYS_ONLY,
     });
 

@@ -16,6 +16,8 @@ import { toEpochSeconds } from './dynamodb.ts';
 type WriteItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 const profileKey = (customerId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: 'PROFILE' });
+/** Every customer is listed under one partition, for the jobs that visit each (retention). */
+const directoryKey = (customerId: string) => ({ pk: 'CUSTOMERS', sk: `CUSTOMER#${customerId}` });
 const lookupKey = (tokenHash: string) => ({ pk: `CREDENTIAL#${tokenHash}`, sk: 'CREDENTIAL' });
 const listedKey = (customerId: string, tokenHash: string) => ({
   pk: `CUSTOMER#${customerId}`,
@@ -69,6 +71,12 @@ export function dynamoCustomerRepository(
                 },
               },
               ...credentialWrites(credential),
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: { ...directoryKey(customer.customerId), customerId: customer.customerId },
+                },
+              },
             ],
           }),
         );
@@ -90,6 +98,24 @@ export function dynamoCustomerRepository(
           ExpressionAttributeValues: { ':secrets': secrets },
         }),
       );
+    },
+
+    async listIds() {
+      const ids: string[] = [];
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await db.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': 'CUSTOMERS' },
+            ExclusiveStartKey: start,
+          }),
+        );
+        for (const item of page.Items ?? []) ids.push(String(item.customerId));
+        start = page.LastEvaluatedKey;
+      } while (start);
+      return ids;
     },
 
     async findCredential(tokenHash) {
@@ -125,7 +151,19 @@ export function dynamoCustomerRepository(
       );
       try {
         await db.send(
-          new TransactWriteCommand({ TransactItems: [...credentialWrites(next), ...retirements] }),
+          new TransactWriteCommand({
+            TransactItems: [
+              ...credentialWrites(next),
+              ...retirements,
+              // Customers created before the directory existed join it at their next rotation.
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: { ...directoryKey(next.customerId), customerId: next.customerId },
+                },
+              },
+            ],
+          }),
         );
       } catch (error) {
         if (failedCondition(error)) throw new Conflict('That API token belongs to another customer.');

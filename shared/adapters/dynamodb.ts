@@ -21,6 +21,13 @@ export const TTL_ATTRIBUTE = 'expiresAt';
  */
 export const DUE_INDEX = { name: 'due', partition: 'dueBucket', sort: 'pk' } as const;
 export const dueBucketKey = (bucket: string): string => `DUE#${bucket}`;
+
+/**
+ * Live transactions by customer and creation time (`customerKey`, `CUSTOMER#<id>`; `createdAt`), for
+ * the retention job; an erased transaction leaves the index.
+ */
+export const CREATED_INDEX = { name: 'created', partition: 'customerKey', sort: 'createdAt' } as const;
+export const customerIndexKey = (customerId: string): string => `CUSTOMER#${customerId}`;
 export const KEY = { partition: 'pk', sort: 'sk' } as const;
 
 export interface DynamoConfig {

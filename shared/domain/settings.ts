@@ -33,6 +33,16 @@ export const CustomerSettings = z.strictObject({
   tokenLifetimeInMinutes: z._default(tokenLifetimeInMinutes, 30),
   /** Which extracted fields callbacks and retrievals return (seed 003, "Data settings"). */
   dataFields: z._default(DataFields, DEFAULT_DATA_FIELDS),
+  /**
+   * Days after creation at which a transaction's images and data are purged, or `forever` (seed 003,
+   * "Data retention": 360 days by default). Shortening it purges what falls outside at the next run.
+   */
+  retentionDays: z._default(
+    z.union([z.int().check(z.minimum(1), z.maximum(36_500)), z.literal('forever')]),
+    360,
+  ),
+  /** Whether DENIED_FRAUD transactions are purged too (seed 003: excluded by default). */
+  purgeFraudTransactions: z._default(z.boolean(), false),
   defaultLocale: z._default(locale, 'en'),
   domainPrefix: z.optional(
     z.string().check(

@@ -46,6 +46,10 @@ interface Spec<Body extends z.core.$ZodType | undefined, Auth extends Authentica
   body?: Body;
   /** Require `Accept` to admit JSON and `User-Agent` to be present (the Netverify API's header rules). */
   apiHeaders?: boolean;
+  /** The largest body the route takes, when not MAX_BODY_BYTES (performNetverify's inline images). */
+  maxBodyBytes?: number;
+  /** Appended to the 413's message: where to send what does not fit. */
+  tooLargeHint?: string;
 }
 
 export interface Input<Body, Auth> {
@@ -65,8 +69,11 @@ export function api<
       const core = async (event: APIGatewayProxyEventV2): Promise<HttpResponse> => {
         assertExactPath(event);
         const raw = bodyBytes(event);
-        if (raw.length > MAX_BODY_BYTES)
-          throw new PayloadTooLarge(`The body must be at most ${MAX_BODY_BYTES} bytes.`);
+        const maxBodyBytes = spec.maxBodyBytes ?? MAX_BODY_BYTES;
+        if (raw.length > maxBodyBytes) {
+          const hint = spec.tooLargeHint ? ` ${spec.tooLargeHint}` : '';
+          throw new PayloadTooLarge(`The body must be at most ${maxBodyBytes} bytes.${hint}`);
+        }
 
         const customer = spec.auth
           ? await spec.auth(basicCredentials(header(event, 'authorization')))

@@ -18,6 +18,8 @@ export interface CustomerRepository {
   listCredentials(customerId: string): Promise<StoredCredential[]>;
   /** Adds `next`; retires each of `retire`: kept until its `expiresAt` when set, else deleted at once. */
   rotateCredentials(next: StoredCredential, retire: StoredCredential[]): Promise<void>;
+  /** Every customer's id. */
+  listIds(): Promise<string[]>;
   /** Replaces the customer's callback signing secrets. */
   setWebhookSecrets(customerId: string, secrets: WebhookSecret[]): Promise<void>;
 }
@@ -152,6 +154,12 @@ export interface CallbackLog {
   deadLetter(letter: DeadLetter, keepUntil: number): Promise<void>;
   /** Dead letters of a customer with `at` from `from` to `to` (ISO-8601, inclusive). */
   deadLetters(customerId: string, from: string, to: string): Promise<DeadLetter[]>;
+}
+
+/** Transactions by customer and creation time (the `created` index), for retention. */
+export interface CreationIndex {
+  /** References of the customer's transactions created before `before` (ISO-8601), oldest first. */
+  createdBefore(customerId: string, before: string, limit: number): Promise<string[]>;
 }
 
 /** A scheduled job's progress (the last minute it finished), so a late run catches up. */

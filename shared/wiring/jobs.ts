@@ -1,11 +1,15 @@
+import { dynamoCreationIndex } from '#adapters/creation-index';
+import { dynamoCustomerRepository } from '#adapters/customer-repository';
 import { documentClient } from '#adapters/dynamodb';
 import { dynamoJobCursors } from '#adapters/job-cursors';
+import { s3Client, s3ImageStore } from '#adapters/s3-image-store';
 import { sqsClient, sqsWorkQueue } from '#adapters/sqs-work-queue';
 import { dynamoTransactionRepository } from '#adapters/transaction-repository';
 import * as z from '#domain/zod';
 import { readConfig, TableConfig } from '#shared/config';
 import type { DropOffDeps } from '#use-cases/drop-offs';
 import { systemClock } from '#use-cases/ports';
+import type { RetentionDeps } from '#use-cases/retention';
 
 /** The scheduled jobs' adapters. */
 export function dropOffDeps(env: NodeJS.ProcessEnv = process.env): DropOffDeps {
@@ -18,6 +22,18 @@ export function dropOffDeps(env: NodeJS.ProcessEnv = process.env): DropOffDeps {
     transactions: dynamoTransactionRepository(db, config.TABLE_NAME, systemClock),
     cursors: dynamoJobCursors(db, config.TABLE_NAME),
     callbackQueue: sqsWorkQueue(sqsClient(config), config.QUEUE_URL_CALLBACK),
+    clock: systemClock,
+  };
+}
+
+export function retentionDeps(env: NodeJS.ProcessEnv = process.env): RetentionDeps {
+  const config = readConfig(z.extend(TableConfig, { BUCKET_NAME: z.string().check(z.minLength(1)) }), env);
+  const db = documentClient(config);
+  return {
+    customers: dynamoCustomerRepository(db, config.TABLE_NAME, systemClock),
+    transactions: dynamoTransactionRepository(db, config.TABLE_NAME, systemClock),
+    index: dynamoCreationIndex(db, config.TABLE_NAME),
+    images: s3ImageStore(s3Client(config), config.BUCKET_NAME),
     clock: systemClock,
   };
 }

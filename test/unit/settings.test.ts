@@ -55,6 +55,8 @@ describe('DEFAULT_SETTINGS', () => {
         personalNumber: true,
         mrzCheck: true,
       },
+      retentionDays: 360,
+      purgeFraudTransactions: false,
     });
   });
 
