@@ -47,7 +47,11 @@ const INDEXES: Array<{ definition: GlobalSecondaryIndex; attributes: AttributeDe
   ],
 }));
 
-export async function ensureTable(endpoint: string, tableName: string): Promise<void> {
+export async function ensureTable(
+  endpoint: string,
+  tableName: string,
+  { ttl: withTtl = true }: { ttl?: boolean } = {},
+): Promise<void> {
   const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
   try {
     await client.send(
@@ -85,7 +89,7 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
     );
   }
   const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
-  if (ttl.TimeToLiveDescription?.TimeToLiveStatus !== 'ENABLED') {
+  if (withTtl && ttl.TimeToLiveDescription?.TimeToLiveStatus !== 'ENABLED') {
     await client.send(
       new UpdateTimeToLiveCommand({
         TableName: tableName,

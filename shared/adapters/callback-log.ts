@@ -18,7 +18,7 @@ export function dynamoCallbackLog(db: DynamoDBDocumentClient, tableName: string)
             pk: `TX#${attempt.reference}`,
             sk: `CALLBACK#${attempt.at}#${attempt.webhookId}#${String(attempt.attempt).padStart(3, '0')}`,
             ...attempt,
-            [TTL_ATTRIBUTE]: toEpochSeconds(keepUntil),
+            ...(keepUntil !== undefined ? { [TTL_ATTRIBUTE]: toEpochSeconds(keepUntil) } : {}),
           },
         }),
       );
@@ -46,7 +46,7 @@ export function dynamoCallbackLog(db: DynamoDBDocumentClient, tableName: string)
             pk: `CUSTOMER#${letter.customerId}`,
             sk: `DEADLETTER#${letter.at}#${letter.webhookId}`,
             ...letter,
-            [TTL_ATTRIBUTE]: toEpochSeconds(keepUntil),
+            ...(keepUntil !== undefined ? { [TTL_ATTRIBUTE]: toEpochSeconds(keepUntil) } : {}),
           },
         }),
       );

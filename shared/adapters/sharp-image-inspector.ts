@@ -1,4 +1,15 @@
-import sharp from 'sharp';
+import type sharpModule from 'sharp';
+
+/**
+ * sharp is loaded on first use, not imported: esbuild hoists a static import of an external package
+ * to the top of the bundle, and functions that carry this module without calling it (the journey's
+ * upload and submit) do not install sharp.
+ */
+let sharp: typeof sharpModule;
+async function loadSharp(): Promise<void> {
+  sharp ??= (await import('sharp')).default;
+}
+
 import {
   ANALYSIS_LONG_SIDE_PX,
   type DocumentRegion,
@@ -36,6 +47,7 @@ async function intake(
   bytes: Buffer,
   declared: { contentType: string; maxBytes: number },
 ): Promise<IntakeResult> {
+  await loadSharp();
   try {
     if (bytes.length === 0) return refuse('NOT_AN_IMAGE', 'the file is empty');
     const maxBytes = Math.min(declared.maxBytes, MAX_IMAGE_BYTES);
@@ -92,6 +104,7 @@ async function intake(
 }
 
 async function usability(image: Buffer, kind: ImageKind): Promise<Usability> {
+  await loadSharp();
   try {
     if (image.length === 0 || !sniffImageFormat(image)) return { usable: false, reason: 'NOT_AN_IMAGE' };
     const header = await sharp(image, { failOn: 'error', limitInputPixels: false }).metadata();
@@ -118,6 +131,7 @@ export interface GreyImage {
  * here in plain loops (sharp's `stats()` after `convolve()` would report the input's statistics).
  */
 export async function greyForAnalysis(image: Buffer, hasAlpha = true): Promise<GreyImage> {
+  await loadSharp();
   let pipeline = sharp(image, {
     failOn: 'error',
     limitInputPixels: MAX_INPUT_PIXELS,

@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import sharp, { type Sharp } from 'sharp';
-import { createWorker, OEM, PSM, type Worker } from 'tesseract.js';
+import type sharpModule from 'sharp';
+import type { Sharp } from 'sharp';
+import type { Worker } from 'tesseract.js';
 import { MRZ_CHARACTERS, type MrzReading, readMrzText } from '#domain/mrz';
 import { type Clock, systemClock } from '#use-cases/ports';
 
@@ -38,6 +39,17 @@ const ANALYSIS_SIDE = 900;
 const TARGET_CAP_HEIGHTS = [30, 40] as const;
 const ROTATIONS = [0, 180, 90, 270] as const;
 
+/**
+ * sharp and tesseract.js are loaded on first use, not imported: esbuild would hoist static imports
+ * of these external packages to the top of any bundle that carries this module.
+ */
+let sharp: typeof sharpModule;
+let tesseract: typeof import('tesseract.js');
+async function loadEngines(): Promise<void> {
+  sharp ??= (await import('sharp')).default;
+  tesseract ??= await import('tesseract.js');
+}
+
 function defaultLangPath(): string {
   const require = createRequire(import.meta.url);
   return join(dirname(require.resolve('@tesseract.js-data/eng/package.json')), '4.0.0');
@@ -72,6 +84,8 @@ export function createTesseractMrzReader(options: TesseractMrzReaderOptions = {}
 }
 
 async function startWorker(langPath: string): Promise<Worker> {
+  await loadEngines();
+  const { createWorker, OEM, PSM } = tesseract;
   const worker = await createWorker(
     'eng',
     OEM.TESSERACT_ONLY,
@@ -115,6 +129,7 @@ const fromGrey = (grey: Grey) =>
   });
 
 async function readImage(worker: Worker, image: Buffer, now: Date): Promise<MrzReading | undefined> {
+  await loadEngines();
   let original: Grey;
   try {
     original = await toGrey(

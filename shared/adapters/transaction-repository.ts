@@ -10,7 +10,14 @@ import { dropOffAt, minuteBucket } from '#domain/drop-off';
 import type { CaptureSide } from '#domain/journey';
 import { recordExpiresAt, type Transaction } from '#domain/transaction';
 import type { Clock, TransactionRepository } from '#use-cases/ports';
-import { DUE_INDEX, dueBucketKey, TTL_ATTRIBUTE, toEpochSeconds } from './dynamodb.ts';
+import {
+  CREATED_INDEX,
+  customerIndexKey,
+  DUE_INDEX,
+  dueBucketKey,
+  TTL_ATTRIBUTE,
+  toEpochSeconds,
+} from './dynamodb.ts';
 
 const transactionKey = (reference: string) => ({ pk: `TX#${reference}`, sk: 'TRANSACTION' });
 
@@ -39,7 +46,8 @@ export function dynamoTransactionRepository(
                 capture,
               ]),
             ),
-            [TTL_ATTRIBUTE]: toEpochSeconds(recordExpiresAt(transaction)),
+            ...ttl(recordExpiresAt(transaction)),
+            [CREATED_INDEX.partition]: customerIndexKey(transaction.customerId),
             ...dueBucket(dropOffAt(transaction)),
           },
           ConditionExpression: 'attribute_not_exists(pk)',
@@ -62,7 +70,10 @@ export function dynamoTransactionRepository(
           new UpdateCommand({
             TableName: tableName,
             Key: transactionKey(reference),
-            UpdateExpression: 'SET #state = :started, startedAt = :at, #ttl = :keepUntil, #due = :due',
+            UpdateExpression:
+              keepUntil === undefined
+                ? 'SET #state = :started, startedAt = :at, #due = :due REMOVE #ttl'
+                : 'SET #state = :started, startedAt = :at, #ttl = :keepUntil, #due = :due',
             ConditionExpression: '#state = :initiated',
             ExpressionAttributeNames: {
               '#state': 'state',
@@ -73,7 +84,7 @@ export function dynamoTransactionRepository(
               ':started': 'STARTED',
               ':initiated': 'INITIATED',
               ':at': startedAt,
-              ':keepUntil': toEpochSeconds(keepUntil),
+              ...(keepUntil === undefined ? {} : { ':keepUntil': toEpochSeconds(keepUntil) }),
               ':due': dueBucketKey(minuteBucket(dropOff)),
             },
           }),
@@ -160,22 +171,30 @@ export function dynamoTransactionRepository(
       );
     },
 
-    async finish(reference, outcome, at, state) {
+    async finish(reference, outcome, at, state, options = {}) {
+      const from = options.from ?? ['INITIATED', 'STARTED', 'SUBMITTED', 'PROCESSING'];
+      const names = from.map((_, index) => `:from${index}`);
+      const keep = 'keepUntil' in options;
       return conditional(() =>
         db.send(
           new UpdateCommand({
             TableName: tableName,
             Key: transactionKey(reference),
-            UpdateExpression: `SET #state = :state, outcome = :outcome, completedAt = :at REMOVE ${DUE_INDEX.partition}`,
-            ConditionExpression:
-              'attribute_exists(pk) AND attribute_not_exists(deletedAt) AND NOT #state IN (:done, :failed)',
-            ExpressionAttributeNames: { '#state': 'state' },
+            UpdateExpression:
+              `SET #state = :state, outcome = :outcome, completedAt = :at` +
+              (keep && options.keepUntil !== undefined ? ', #ttl = :keepUntil' : '') +
+              ` REMOVE ${DUE_INDEX.partition}` +
+              (keep && options.keepUntil === undefined ? ', #ttl' : ''),
+            ConditionExpression: `attribute_exists(pk) AND attribute_not_exists(deletedAt) AND #state IN (${names.join(', ')})`,
+            ExpressionAttributeNames: { '#state': 'state', ...(keep ? { '#ttl': TTL_ATTRIBUTE } : {}) },
             ExpressionAttributeValues: {
               ':state': state,
               ':outcome': outcome,
               ':at': at,
-              ':done': 'DONE',
-              ':failed': 'FAILED',
+              ...Object.fromEntries(from.map((value, index) => [`:from${index}`, value])),
+              ...(keep && options.keepUntil !== undefined
+                ? { ':keepUntil': toEpochSeconds(options.keepUntil) }
+                : {}),
             },
           }),
         ),
@@ -255,6 +274,11 @@ async function conditional(write: () => Promise<unknown>): Promise<boolean> {
   }
 }
 
+/** The TTL attribute for a keep-until time; none when the record is kept for good. */
+function ttl(keepUntil: number | undefined): Record<string, number> {
+  return keepUntil === undefined ? {} : { [TTL_ATTRIBUTE]: toEpochSeconds(keepUntil) };
+}
+
 /** The index attribute for a drop-off due time; none once the transaction can no longer drop off. */
 function dueBucket(at: number | undefined): Record<string, string> {
   return at === undefined ? {} : { [DUE_INDEX.partition]: dueBucketKey(minuteBucket(at)) };
@@ -274,6 +298,7 @@ function toTransaction(item: Record<string, unknown>): Transaction {
     captureBack,
     captureFace,
     [DUE_INDEX.partition]: _due,
+    [CREATED_INDEX.partition]: _customerKey,
     ...transaction
   } = item;
   const captures = Object.fromEntries(

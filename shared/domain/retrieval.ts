@@ -1,4 +1,4 @@
-import type { DataFieldSettings, ImageClassifier } from './callback.ts';
+import type { DataFieldSettings, ImageClassifier, VerificationOutcome } from './callback.ts';
 import { type ScanStatus, scanStatus, type Transaction } from './transaction.ts';
 
 /**
@@ -62,9 +62,17 @@ export function verificationData(
       mrzCheck: fields.mrzCheck ? (outcome.mrzCheck ?? 'NOT_AVAILABLE') : undefined,
       faceMatch: outcome.faceMatch !== undefined ? String(outcome.faceMatch) : undefined,
       rejectReason: outcome.rejectReason,
-      identityVerification: outcome.identityVerification,
+      identityVerification: identityVerificationOf(outcome),
     }).filter(([, value]) => value !== undefined),
   );
+}
+
+/** As the guide spells it: `validity` is `"TRUE"` or `"FALSE"`, and a reason only when not valid. */
+function identityVerificationOf(outcome: VerificationOutcome): Record<string, string> | undefined {
+  const verification = outcome.identityVerification;
+  if (verification === undefined) return undefined;
+  const { similarity, validity, reason } = verification;
+  return { similarity, validity: validity ? 'TRUE' : 'FALSE', ...(!validity && reason ? { reason } : {}) };
 }
 
 /** `GET …/data`: the three parts, each without its own timestamp and reference. */

@@ -83,6 +83,9 @@ export interface TransactionOptions {
   errorUrl?: string;
   callbackUrl?: string;
   presets?: Presets;
+  /** The customer's retention when the transaction was created (it sets the record's TTL). */
+  retentionDays?: number | 'forever';
+  purgeFraudTransactions?: boolean;
 }
 
 /** Values in the request override the customer's settings (seed 000). Pure. */
@@ -122,5 +125,7 @@ export function resolveOptions(settings: CustomerSettings, request: InitiateRequ
     errorUrl: request.errorUrl ?? settings.errorUrl,
     callbackUrl: request.callbackUrl ?? settings.callbackUrl,
     presets: request.presets?.length ? request.presets : undefined,
+    retentionDays: settings.retentionDays,
+    purgeFraudTransactions: settings.purgeFraudTransactions,
   };
 }

@@ -115,12 +115,28 @@ export const ABANDONED_RECORD_GRACE_MS = 24 * 60 * 60 * 1000;
 export const DEFAULT_RETENTION_DAYS = 360;
 
 /**
- * Until when the transaction's record is kept (epoch ms), which the store hands to DynamoDB TTL. While
- * the journey has not started, the record lives as long as its token (and a day's grace, so that the
- * integrator can still look it up); once it has, the record holds the user's journey and is kept for
- * the retention period, counted from creation.
+ * A day beyond the retention period: the retention job purges images and data on time, and TTL
+ * removes the record after it, never before the job has seen it.
  */
-export function recordExpiresAt(transaction: Transaction): number {
+export const RETENTION_TTL_GRACE_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Until when the transaction's record is kept (epoch ms), which the store hands to DynamoDB TTL, or
+ * undefined for good. While the journey has not started, the record lives as long as its token (and
+ * a day's grace, so that the integrator can still look it up); once it has, the record holds the
+ * user's journey and is kept for the customer's retention period from creation (a day more, see
+ * above), for good when the customer keeps data forever, and fraud is kept unless the customer
+ * purges it too (seed 003, "Data retention").
+ */
+export function recordExpiresAt(transaction: Transaction): number | undefined {
   if (transaction.state === 'INITIATED') return transaction.tokenExpiresAt + ABANDONED_RECORD_GRACE_MS;
-  return Date.parse(transaction.createdAt) + DEFAULT_RETENTION_DAYS * 24 * 60 * 60 * 1000;
+  const days = transaction.options.retentionDays ?? DEFAULT_RETENTION_DAYS;
+  if (days === 'forever') return undefined;
+  if (
+    transaction.outcome?.verificationStatus === 'DENIED_FRAUD' &&
+    !transaction.options.purgeFraudTransactions
+  ) {
+    return undefined;
+  }
+  return Date.parse(transaction.createdAt) + days * 24 * 60 * 60 * 1000 + RETENTION_TTL_GRACE_MS;
 }

@@ -1,4 +1,5 @@
 import { bucketsToRun, dropOffAt, dropOffOutcome } from '#domain/drop-off';
+import { recordExpiresAt } from '#domain/transaction';
 import { queueFinalCallback } from './journey.ts';
 import type { Clock, JobCursors, TransactionRepository, WorkQueue } from './ports.ts';
 
@@ -26,11 +27,18 @@ export async function runDropOffs(deps: DropOffDeps): Promise<{ buckets: number;
   for (const bucket of buckets) {
     for (const reference of await deps.transactions.dueForDropOff(bucket)) {
       const transaction = await deps.transactions.get(reference);
-      // The record reads as gone a day after a never-started token expired: that is still a drop-off.
+      // Gone (deleted, or a never-started record a day past its token: the job was down that long).
       const due = transaction ? dropOffAt(transaction) : undefined;
       if (!transaction || due === undefined || due > now.getTime()) continue;
       const at = now.toISOString();
-      if (await deps.transactions.finish(reference, dropOffOutcome(transaction), at, 'FAILED')) {
+      const outcome = dropOffOutcome(transaction);
+      // From the state it was read in only: a submission meanwhile wins over the drop-off. Kept
+      // from then on for the retention period, long enough for every retry of its callback.
+      const options = {
+        from: [transaction.state],
+        keepUntil: recordExpiresAt({ ...transaction, state: 'FAILED', outcome }),
+      };
+      if (await deps.transactions.finish(reference, outcome, at, 'FAILED', options)) {
         await queueFinalCallback(deps, reference, at);
         droppedOff++;
       }

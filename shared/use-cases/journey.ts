@@ -19,7 +19,7 @@ import {
   UPLOAD_URL_LIFETIME_SECONDS,
   type UploadRequest,
 } from '#domain/journey';
-import { assertSessionOpen, type Transaction } from '#domain/transaction';
+import { assertSessionOpen, recordExpiresAt, type Transaction } from '#domain/transaction';
 import { transactionOfToken } from './open-session.ts';
 import type { Clock, ImageInspector, ImageStore, TransactionRepository, WorkQueue } from './ports.ts';
 
@@ -167,7 +167,13 @@ export async function checkCapture(
     verificationStatus: 'ERROR_NOT_READABLE_ID',
     rejectReason: rejectReasonOf(verdict.reason),
   };
-  if (await deps.transactions.finish(transaction.reference, outcome, now, 'FAILED')) {
+  const keepUntil = recordExpiresAt({ ...transaction, state: 'FAILED', outcome });
+  if (
+    await deps.transactions.finish(transaction.reference, outcome, now, 'FAILED', {
+      from: ['STARTED'],
+      keepUntil,
+    })
+  ) {
     await queueFinalCallback(deps, transaction.reference, now);
   }
   return {

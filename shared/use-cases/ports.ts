@@ -3,7 +3,7 @@ import type { Customer, StoredCredential, WebhookSecret } from '#domain/customer
 import type { ImageFormat, ImageKind, UnusableReason, Usability } from '#domain/image-rules';
 import type { IdType } from '#domain/initiate-request';
 import type { CaptureSide, ImageContentType, ScanSource } from '#domain/journey';
-import type { Capture, Transaction } from '#domain/transaction';
+import type { Capture, Transaction, TransactionState } from '#domain/transaction';
 
 /**
  * The ports the use cases depend on. Adapters in shared/adapters implement them against AWS (or the
@@ -32,7 +32,12 @@ export interface TransactionRepository {
    * INITIATED → STARTED, once, keeping the record until `keepUntil` (epoch ms) from then on; a no-op
    * when another request got there first.
    */
-  markStarted(reference: string, startedAt: string, keepUntil: number, dropOffAt: number): Promise<void>;
+  markStarted(
+    reference: string,
+    startedAt: string,
+    keepUntil: number | undefined,
+    dropOffAt: number,
+  ): Promise<void>;
   /**
    * Keeps an accepted image of a started journey, and when it now drops off if nothing else
    * happens; false when the journey is no longer open.
@@ -54,13 +59,16 @@ export interface TransactionRepository {
   submit(reference: string, submission: Submission): Promise<boolean>;
   /**
    * Stores the verdict and moves the transaction to DONE (or FAILED for an error outcome), once:
-   * from any state but DONE and FAILED. False when a verdict was already stored.
+   * from one of `from` (default: any state but DONE and FAILED), so that a verdict never lands on
+   * a transaction that moved on meanwhile. False when the condition failed. `keepUntil` is the
+   * record's new TTL (epoch ms; undefined: kept for good), as `recordExpiresAt` gives it.
    */
   finish(
     reference: string,
     outcome: VerificationOutcome,
     at: string,
     state: 'DONE' | 'FAILED',
+    options?: { from?: readonly TransactionState[]; keepUntil?: number | undefined },
   ): Promise<boolean>;
   /** Notes that the final callback was queued (so a redelivered message queues it only if not). */
   markCallbackQueued(reference: string, at: string): Promise<void>;
@@ -149,9 +157,9 @@ export interface DeadLetter {
 }
 
 export interface CallbackLog {
-  record(attempt: CallbackAttempt, keepUntil: number): Promise<void>;
+  record(attempt: CallbackAttempt, keepUntil: number | undefined): Promise<void>;
   attempts(reference: string): Promise<CallbackAttempt[]>;
-  deadLetter(letter: DeadLetter, keepUntil: number): Promise<void>;
+  deadLetter(letter: DeadLetter, keepUntil: number | undefined): Promise<void>;
   /** Dead letters of a customer with `at` from `from` to `to` (ISO-8601, inclusive). */
   deadLetters(customerId: string, from: string, to: string): Promise<DeadLetter[]>;
 }

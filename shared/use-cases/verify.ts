@@ -3,7 +3,7 @@ import { decide } from '#domain/decision';
 import { rejectReasonOf } from '#domain/image-rules';
 import { MAX_UPLOAD_BYTES } from '#domain/journey';
 import type { MrzReading } from '#domain/mrz';
-import type { Transaction } from '#domain/transaction';
+import { recordExpiresAt, type Transaction } from '#domain/transaction';
 import { queueFinalCallback } from './journey.ts';
 import type { Clock, ImageInspector, ImageStore, TransactionRepository, WorkQueue } from './ports.ts';
 
@@ -46,7 +46,9 @@ export async function verifyTransaction(deps: VerifyDeps, reference: string): Pr
     outcome.verificationStatus === 'APPROVED_VERIFIED' || outcome.verificationStatus.startsWith('DENIED')
       ? 'DONE'
       : 'FAILED';
-  if (await deps.transactions.finish(reference, outcome, now.toISOString(), state)) {
+  const finished = { ...transaction, state, outcome } as const;
+  const options = { from: ['SUBMITTED', 'PROCESSING'] as const, keepUntil: recordExpiresAt(finished) };
+  if (await deps.transactions.finish(reference, outcome, now.toISOString(), state, options)) {
     await queueFinalCallback(deps, reference, now.toISOString());
     return 'verified';
   }

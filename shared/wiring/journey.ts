@@ -24,7 +24,15 @@ export const QueuesConfig = z.object({
   QUEUE_URL_CALLBACK: z.string().check(z.minLength(1)),
 });
 
-export function journeyDeps(env: NodeJS.ProcessEnv = process.env): JourneyDeps {
+/**
+ * The journey's adapters. Only the acceptance loop judges images: its entry passes the sharp
+ * inspector, and the others (which must not carry sharp: they do not install it) get one that
+ * refuses to be used.
+ */
+export function journeyDeps(
+  inspector: ImageInspector = NO_INSPECTOR,
+  env: NodeJS.ProcessEnv = process.env,
+): JourneyDeps {
   const config = readConfig(z.extend(ImagesConfig, QueuesConfig.shape), env);
   const s3 = s3Client(config);
   const signer = config.S3_PUBLIC_ENDPOINT ? s3Client(config, config.S3_PUBLIC_ENDPOINT) : s3;
@@ -32,7 +40,7 @@ export function journeyDeps(env: NodeJS.ProcessEnv = process.env): JourneyDeps {
   return {
     transactions: dynamoTransactionRepository(documentClient(config), config.TABLE_NAME, systemClock),
     images: s3ImageStore(s3, config.BUCKET_NAME, signer),
-    inspector: lazyImageInspector(),
+    inspector,
     verifyQueue: sqsWorkQueue(sqs, config.QUEUE_URL_VERIFY),
     callbackQueue: sqsWorkQueue(sqs, config.QUEUE_URL_CALLBACK),
     clock: systemClock,
@@ -40,18 +48,7 @@ export function journeyDeps(env: NodeJS.ProcessEnv = process.env): JourneyDeps {
   };
 }
 
-/**
- * The sharp inspector, loaded on first use: only the acceptance loop judges images, and sharp (a
- * native module, installed beside the bundle) is then loaded by that function alone.
- */
-export function lazyImageInspector(): ImageInspector {
-  let loaded: Promise<ImageInspector> | undefined;
-  const inspector = () => {
-    loaded ??= import('#adapters/sharp-image-inspector').then((module) => module.createSharpImageInspector());
-    return loaded;
-  };
-  return {
-    intake: async (bytes, declared) => (await inspector()).intake(bytes, declared),
-    usability: async (image, kind) => (await inspector()).usability(image, kind),
-  };
-}
+const NO_INSPECTOR: ImageInspector = {
+  intake: () => Promise.reject(new Error('this function judges no images')),
+  usability: () => Promise.reject(new Error('this function judges no images')),
+};

@@ -1,12 +1,13 @@
 import { documentClient } from '#adapters/dynamodb';
 import { s3Client, s3ImageStore } from '#adapters/s3-image-store';
+import { createSharpImageInspector } from '#adapters/sharp-image-inspector';
 import { sqsClient, sqsWorkQueue } from '#adapters/sqs-work-queue';
 import { dynamoTransactionRepository } from '#adapters/transaction-repository';
 import * as z from '#domain/zod';
 import { readConfig } from '#shared/config';
 import { systemClock } from '#use-cases/ports';
 import type { MrzReader, VerifyDeps } from '#use-cases/verify';
-import { ImagesConfig, lazyImageInspector } from './journey.ts';
+import { ImagesConfig } from './journey.ts';
 
 /** The OCR engine, loaded on the first message: its native and WASM parts stay out of cold start. */
 function lazyMrzReader(): MrzReader {
@@ -30,7 +31,7 @@ export function verifyDeps(env: NodeJS.ProcessEnv = process.env): VerifyDeps {
   return {
     transactions: dynamoTransactionRepository(documentClient(config), config.TABLE_NAME, systemClock),
     images: s3ImageStore(s3Client(config), config.BUCKET_NAME),
-    inspector: lazyImageInspector(),
+    inspector: createSharpImageInspector(),
     mrz: lazyMrzReader(),
     callbackQueue: sqsWorkQueue(sqsClient(config), config.QUEUE_URL_CALLBACK),
     clock: systemClock,

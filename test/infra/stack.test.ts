@@ -1,13 +1,28 @@
-// The default region (EU, the shipped route and queue tables): both its stacks, synthesized once, bundled.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// The default region (EU, the shipped route, queue and schedule tables): both its stacks, synthesized
+// once, bundled. Every expectation about a function derives from its row in those tables, so a new
+// row needs no edit here.
+import { spawnSync } from 'node:child_process';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KEY, TTL_ATTRIBUTE } from '#adapters/dynamodb';
-import { deadLetterName, QUEUES } from '#shared/queues';
-import { ROUTES, type Route } from '#shared/routes';
+import { DUE_INDEX, KEY, TTL_ATTRIBUTE } from '#adapters/dynamodb';
+import { deadLetterName, QUEUES, type QueueDefinition, queueUrlVariable } from '#shared/queues';
+import { type ImageAccess, ROUTES, type Route, type TableGrant } from '#shared/routes';
+import { SCHEDULES, type ScheduleDefinition } from '#shared/schedules';
 import {
   ALARM_PERIOD,
   API_5XX_THRESHOLD,
@@ -15,37 +30,179 @@ import {
   API_P99_LATENCY,
 } from '../../infra/constructs/alarms.ts';
 import { ACCESS_LOG_FIELDS, THROTTLE } from '../../infra/constructs/public-api.ts';
-import { maxMessageAge } from '../../infra/constructs/work-queue.ts';
+import { consumerTimeout, maxMessageAge } from '../../infra/constructs/work-queue.ts';
+import { API_FUNCTION_TIMEOUT, CONSUMER_TABLE_ACCESS } from '../../infra/openverify-stack.ts';
 import {
-  actionsOfFunction,
   dig,
   environmentOf,
   findDependencyCycle,
   inService,
   type Resource,
   resourceOf,
+  type Statement,
   type Synthesized,
+  statementsOfFunction,
   synthesize,
-  tableGrantsOfFunction,
 } from './synthesize.ts';
 
+/** Lambda's memory when a definition does not ask for more (infra/constructs/function.ts). */
+const DEFAULT_MEMORY_SIZE = 512;
+
+/** A function, as the tables define it: a route, a queue's consumer or a scheduled job. */
+interface FunctionDefinition {
+  /** Its key in `stack.functions`. */
+  name: string;
+  kind: 'route' | 'consumer' | 'job';
+  timeoutSeconds: number;
+  table: readonly TableGrant[];
+  images: ImageAccess | undefined;
+  sends: readonly string[];
+  /** The queue it consumes. */
+  consumes: string | undefined;
+  memorySize: number;
+  nodeModules: readonly string[];
+  journeyHosts: boolean;
+  journeyClient: boolean;
+}
+
+const FUNCTIONS: readonly FunctionDefinition[] = [
+  ...(ROUTES as readonly Route[]).map(
+    (route): FunctionDefinition => ({
+      name: route.name,
+      kind: 'route',
+      timeoutSeconds: API_FUNCTION_TIMEOUT.toSeconds(),
+      table: route.table ?? [],
+      images: route.images,
+      sends: route.sends ?? [],
+      consumes: undefined,
+      memorySize: route.memorySize ?? DEFAULT_MEMORY_SIZE,
+      nodeModules: route.nodeModules ?? [],
+      journeyHosts: route.journeyHosts === true,
+      journeyClient: route.journeyClient === true,
+    }),
+  ),
+  ...(QUEUES as readonly QueueDefinition[]).flatMap((queue): FunctionDefinition[] =>
+    queue.consumer === undefined
+      ? []
+      : [
+          {
+            name: `${queue.name}-consumer`,
+            kind: 'consumer',
+            timeoutSeconds: consumerTimeout(queue).toSeconds(),
+            table: queue.table ?? CONSUMER_TABLE_ACCESS,
+            images: queue.images,
+            sends: queue.sends ?? [],
+            consumes: queue.name,
+            memorySize: queue.memorySize ?? DEFAULT_MEMORY_SIZE,
+            nodeModules: queue.nodeModules ?? [],
+            journeyHosts: false,
+            journeyClient: false,
+          },
+        ],
+  ),
+  ...(SCHEDULES as readonly ScheduleDefinition[]).map(
+    (job): FunctionDefinition => ({
+      name: `${job.name}-job`,
+      kind: 'job',
+      timeoutSeconds: job.timeoutSeconds,
+      table: job.table,
+      images: job.images,
+      sends: job.sends ?? [],
+      consumes: undefined,
+      memorySize: DEFAULT_MEMORY_SIZE,
+      nodeModules: [],
+      journeyHosts: false,
+      journeyClient: false,
+    }),
+  ),
+];
+
+/** `dynamodb:<action> on <table | index name> for <key prefixes>`, one per action a grant names. */
+const expectedTableAccess = (grants: readonly TableGrant[]): string[] =>
+  [
+    ...new Set(
+      grants.flatMap((grant) =>
+        grant.actions.map(
+          (action) =>
+            `dynamodb:${action} on ${grant.index ? `index ${grant.index}` : 'table'} for ${grant.keys
+              .map((prefix) => `${prefix}*`)
+              .sort()
+              .join(',')}`,
+        ),
+      ),
+    ),
+  ].sort();
+
 /**
- * What each function may do in the table, written out: the DynamoDB calls its handler makes
- * (shared/use-cases, shared/adapters), each on the partition keys it touches, and nothing else.
+ * What each kind of image access means in IAM (`bucket.grantRead`, `grantPut`, `grantDelete` on a
+ * bucket encrypted with its own key): on the bucket, its objects, and the key. Signing an upload is
+ * `write`: a presigned request acts as its signer.
  */
-const TABLE_ACCESS: Record<string, string[]> = {
-  // Basic auth reads the credential by its digest, then its customer; then one conditional put.
-  initiate: ['dynamodb:GetItem on CREDENTIAL#*,CUSTOMER#*', 'dynamodb:PutItem on TX#*'],
-  // The token check reads its transaction and marks it started.
-  session: ['dynamodb:GetItem on TX#*', 'dynamodb:UpdateItem on TX#*'],
-  openapi: [],
-  journeyPage: [],
+const IMAGE_ACCESS: Record<keyof ImageAccess, string[]> = {
+  read: [
+    's3:GetBucket* on bucket',
+    's3:GetBucket* on objects',
+    's3:GetObject* on bucket',
+    's3:GetObject* on objects',
+    's3:List* on bucket',
+    's3:List* on objects',
+    'kms:Decrypt on key',
+    'kms:DescribeKey on key',
+  ],
+  write: [
+    's3:PutObject on objects',
+    's3:PutObjectLegalHold on objects',
+    's3:PutObjectRetention on objects',
+    's3:PutObjectTagging on objects',
+    's3:PutObjectVersionTagging on objects',
+    's3:Abort* on objects',
+    'kms:Encrypt on key',
+    'kms:ReEncrypt* on key',
+    'kms:GenerateDataKey* on key',
+    'kms:Decrypt on key',
+  ],
+  delete: ['s3:DeleteObject* on objects'],
+};
+const expectedImageAccess = (access: ImageAccess | undefined): string[] =>
+  [
+    ...new Set(
+      (Object.keys(IMAGE_ACCESS) as (keyof ImageAccess)[]).flatMap((kind) =>
+        access?.[kind] ? IMAGE_ACCESS[kind] : [],
+      ),
+    ),
+  ].sort();
+
+/** Sending (`queue.grantSendMessages`) and consuming (an SQS event source), on one queue. */
+const SEND_ACTIONS = ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'];
+const CONSUME_ACTIONS = [
+  'sqs:ChangeMessageVisibility',
+  'sqs:DeleteMessage',
+  'sqs:GetQueueAttributes',
+  'sqs:GetQueueUrl',
+  'sqs:ReceiveMessage',
+];
+const expectedQueueAccess = (definition: FunctionDefinition): string[] =>
+  [
+    ...new Set([
+      ...definition.sends.flatMap((queue) => SEND_ACTIONS.map((action) => `${action} on ${queue}`)),
+      ...(definition.consumes === undefined
+        ? []
+        : CONSUME_ACTIONS.map((action) => `${action} on ${definition.consumes}`)),
+    ]),
+  ].sort();
+
+/** Minutes of an EventBridge `rate(…)` expression. */
+const rateMinutes = (expression: unknown): number => {
+  const match = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(String(expression));
+  if (!match) throw new Error(`Not a rate expression: ${String(expression)}`);
+  const unit = { minute: 1, minutes: 1, hour: 60, hours: 60, day: 1440, days: 1440 }[match[2] as string];
+  return Number(match[1]) * (unit ?? Number.NaN);
 };
 
 let s: Synthesized;
 beforeAll(() => {
   s = synthesize({ region: 'eu' }, { bundle: true });
-}, 120_000);
+}, 300_000);
 afterAll(() => s?.cleanUp());
 
 const resources = () => s.template.toJSON().Resources as Record<string, Resource>;
@@ -55,6 +212,49 @@ const functionOf = (name: string) => {
   if (!fn) throw new Error(`No function ${name}`);
   return resourceOf(s, fn);
 };
+const queueOf = (name: string) => {
+  const workQueue = s.stack.data.queues.get(name);
+  if (!workQueue) throw new Error(`No queue ${name}`);
+  return workQueue.queue;
+};
+/** `<action> on <what>` for every action × resource of the statements whose actions match `prefix`. */
+const accessOf = (statements: Statement[], prefix: RegExp, where: (resource: unknown) => string) =>
+  [
+    ...new Set(
+      statements.flatMap((statement) =>
+        [statement.Action]
+          .flat()
+          .filter((action): action is string => typeof action === 'string' && prefix.test(action))
+          .flatMap((action) =>
+            [statement.Resource].flat().map((resource) => `${action} on ${where(resource)}`),
+          ),
+      ),
+    ),
+  ].sort();
+const unexpected = (resource: unknown) => `unexpected ${JSON.stringify(resource)}`;
+/** `table`, `index <name>` (exactly `${tableArn}/index/<name>`), or unexpected. */
+const tableResource = (resource: unknown): string => {
+  const table = inService(s, s.stack.data.table.tableArn);
+  if (isDeepStrictEqual(resource, table)) return 'table';
+  const parts = dig(resource, 'Fn::Join', 1);
+  if (dig(resource, 'Fn::Join', 0) === '' && Array.isArray(parts) && parts.length === 2) {
+    const index = /^\/index\/([\w.-]+)$/.exec(String(parts[1]));
+    if (isDeepStrictEqual(parts[0], table) && index) return `index ${index[1]}`;
+  }
+  return unexpected(resource);
+};
+/** `bucket`, `objects` (every key in it), `key` (its KMS key), or unexpected. */
+const imageResource = (resource: unknown): string => {
+  const bucket = inService(s, s.stack.data.images.bucketArn);
+  if (isDeepStrictEqual(resource, bucket)) return 'bucket';
+  if (isDeepStrictEqual(resource, { 'Fn::Join': ['', [bucket, '/*']] })) return 'objects';
+  if (isDeepStrictEqual(resource, inService(s, s.stack.data.imagesKey.keyArn))) return 'key';
+  return unexpected(resource);
+};
+/** The name of the queue (in the queue table) whose ARN this is, or unexpected. */
+const queueResource = (resource: unknown): string =>
+  QUEUES.find((queue) => isDeepStrictEqual(resource, inService(s, queueOf(queue.name).queueArn)))?.name ??
+  unexpected(resource);
 
 describe('the table', () => {
   it('is the only one: on demand, pk/sk, TTL on expiresAt, point-in-time recovery, encrypted', () => {
@@ -65,10 +265,10 @@ describe('the table', () => {
         { AttributeName: KEY.partition, KeyType: 'HASH' },
         { AttributeName: KEY.sort, KeyType: 'RANGE' },
       ],
-      AttributeDefinitions: [
+      AttributeDefinitions: Match.arrayWith([
         { AttributeName: 'pk', AttributeType: 'S' },
         { AttributeName: 'sk', AttributeType: 'S' },
-      ],
+      ]),
       BillingMode: 'PAY_PER_REQUEST',
       TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
@@ -76,6 +276,37 @@ describe('the table', () => {
       DeletionProtectionEnabled: true,
     });
     expect(TTL_ATTRIBUTE).toBe('expiresAt');
+  });
+
+  it('has the sparse `due` index: transactions by due minute (dueBucket), then pk, keys only', () => {
+    const { resource } = resourceOf(s, s.stack.data.table);
+    const indexes = (dig(resource, 'Properties', 'GlobalSecondaryIndexes') ?? []) as unknown[];
+    expect(indexes.filter((index) => dig(index, 'IndexName') === DUE_INDEX.name)).toEqual([
+      {
+        IndexName: 'due',
+        KeySchema: [
+          { AttributeName: 'dueBucket', KeyType: 'HASH' },
+          { AttributeName: 'pk', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'KEYS_ONLY' },
+      },
+    ]);
+    expect(DUE_INDEX).toMatchObject({ name: 'due', partition: 'dueBucket', sort: 'pk' });
+    // Sparse: only items that carry a dueBucket are in it, and it is a string like the keys.
+    expect(dig(resource, 'Properties', 'AttributeDefinitions')).toContainEqual({
+      AttributeName: 'dueBucket',
+      AttributeType: 'S',
+    });
+  });
+
+  it('has every index a grant names (a grant on a missing index is a query that fails)', () => {
+    const { resource } = resourceOf(s, s.stack.data.table);
+    const indexes = ((dig(resource, 'Properties', 'GlobalSecondaryIndexes') ?? []) as unknown[]).map(
+      (index) => dig(index, 'IndexName'),
+    );
+    const named = FUNCTIONS.flatMap((definition) => definition.table.flatMap((grant) => grant.index ?? []));
+    expect(named).toContain(DUE_INDEX.name);
+    for (const index of named) expect(indexes).toContain(index);
   });
 
   it('is retained when the stack is deleted or the resource replaced', () => {
@@ -130,17 +361,28 @@ describe('the image bucket', () => {
     expect(key.resource.UpdateReplacePolicy).toBe('Retain');
   });
 
-  it('is open to no function yet, nor is its key (none reads or uploads images)', () => {
+  it("is open to functions only through their roles: its key's policy names only the account, its bucket policy allows no one", () => {
     const key = resourceOf(s, s.stack.data.imagesKey);
     const statements = dig(key.resource, 'Properties', 'KeyPolicy', 'Statement') as unknown[];
     expect(statements).toHaveLength(1);
     expect(statements[0]).toMatchObject({ Action: 'kms:*', Principal: { AWS: expect.anything() } });
-    for (const [name, fn] of s.stack.functions) {
-      const actions = actionsOfFunction(s.template, resourceOf(s, fn).id);
-      expect(
-        actions.filter((action) => /^(kms|s3):/.test(action)),
-        name,
-      ).toEqual([]);
+    const { id } = resourceOf(s, s.stack.data.images);
+    const policies = Object.values(s.dataTemplate.findResources('AWS::S3::BucketPolicy'));
+    expect(policies.map((policy) => policy.Properties.Bucket)).toEqual([{ Ref: id }]);
+    const bucketStatements = dig(policies[0], 'Properties', 'PolicyDocument', 'Statement') as Statement[];
+    expect(bucketStatements.length).toBeGreaterThan(0);
+    for (const statement of bucketStatements) expect(statement.Effect).toBe('Deny');
+  });
+
+  it('and its key are open exactly to the functions whose definitions ask, with exactly the access asked', () => {
+    expect(FUNCTIONS.some((definition) => definition.images?.read)).toBe(true);
+    expect(FUNCTIONS.some((definition) => definition.images?.write)).toBe(true);
+    expect(FUNCTIONS.some((definition) => definition.images?.delete)).toBe(true);
+    for (const definition of FUNCTIONS) {
+      const statements = statementsOfFunction(s.template, functionOf(definition.name).id);
+      expect(accessOf(statements, /^(s3|kms):/, imageResource), definition.name).toEqual(
+        expectedImageAccess(definition.images),
+      );
     }
   });
 
@@ -217,6 +459,27 @@ describe.each(QUEUES.map((definition) => [definition.name, definition] as const)
           },
         });
       }
+    });
+
+    it('feeds its consumer, if the table names one, through one mapping that reports partial batch failures', () => {
+      const mappings = Object.values(s.template.findResources('AWS::Lambda::EventSourceMapping')).filter(
+        (mapping) =>
+          isDeepStrictEqual(mapping.Properties.EventSourceArn, inService(s, queueOf(name).queueArn)),
+      );
+      if (definition.consumer === undefined) {
+        expect(mappings).toEqual([]);
+        expect(s.stack.functions.has(`${name}-consumer`)).toBe(false);
+        return;
+      }
+      expect(mappings.map((mapping) => mapping.Properties)).toEqual([
+        expect.objectContaining({
+          FunctionName: { Ref: functionOf(`${name}-consumer`).id },
+          BatchSize: definition.batchSize,
+          FunctionResponseTypes: ['ReportBatchItemFailures'],
+        }),
+      ]);
+      const timeout = functionOf(`${name}-consumer`).resource.Properties?.Timeout as number;
+      expect(definition.visibilityTimeoutSeconds).toBeGreaterThanOrEqual(6 * timeout);
     });
 
     it('alarms, to the alarm topic, as soon as one message is dead', () => {
@@ -302,6 +565,14 @@ describe('the HTTP API', () => {
     s.template.resourceCountIs('AWS::ApiGatewayV2::Route', ROUTES.length * 2);
   });
 
+  it('is, with the schedules, the only one that may invoke a function (queue consumers are polled)', () => {
+    const permissions = Object.values(s.template.findResources('AWS::Lambda::Permission'));
+    expect(permissions).toHaveLength(ROUTES.length + SCHEDULES.length);
+    expect(
+      permissions.filter((permission) => permission.Properties.Principal === 'events.amazonaws.com'),
+    ).toHaveLength(SCHEDULES.length);
+  });
+
   it('deploys the $default stage automatically, throttled, with PII-free access logs', () => {
     s.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
@@ -369,8 +640,10 @@ describe('the HTTP API', () => {
 describe('every function', () => {
   const functions = () => Object.entries(resources()).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
 
-  it('is one of the route table (no helper functions slipped in)', () => {
-    expect(functions()).toHaveLength(ROUTES.length);
+  it('is one of the routes, queue consumers or scheduled jobs (no helper functions slipped in)', () => {
+    expect(functions()).toHaveLength(FUNCTIONS.length);
+    expect([...s.stack.functions.keys()].sort()).toEqual(FUNCTIONS.map(({ name }) => name).sort());
+    expect(FUNCTIONS.map(({ kind }) => kind)).toEqual(expect.arrayContaining(['route', 'consumer', 'job']));
   });
 
   it('runs Node.js 24 on arm64, traced, logging to a group kept one month, without --enable-source-maps', () => {
@@ -379,7 +652,6 @@ describe('every function', () => {
         Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
         Handler: 'index.handler',
-        MemorySize: 512,
         TracingConfig: { Mode: 'Active' },
         Environment: { Variables: { POWERTOOLS_SERVICE_NAME: 'openverify' } },
       });
@@ -392,34 +664,60 @@ describe('every function', () => {
   });
 });
 
-describe.each(ROUTES.map((route): [string, Route] => [route.name, route]))(
+describe.each(FUNCTIONS.map((definition) => [definition.name, definition] as const))(
   'the %s function',
-  (name, route) => {
-    it('answers within the API timeout', () => {
-      expect(functionOf(name).resource.Properties?.Timeout).toBe(10);
+  (name, definition) => {
+    it(`runs within its timeout (${definition.timeoutSeconds} s)`, () => {
+      expect(functionOf(name).resource.Properties?.Timeout).toBe(definition.timeoutSeconds);
     });
 
-    it('may make exactly its DynamoDB calls, each on its own partition keys only', () => {
-      const grants = tableGrantsOfFunction(s.template, functionOf(name).id);
-      const granted = grants
-        .flatMap(({ actions, leadingKeys }) =>
-          actions.map((action) => `${action} on ${leadingKeys.join(',')}`),
-        )
-        .sort();
-      expect(granted).toEqual([...(TABLE_ACCESS[name] ?? ['(not in TABLE_ACCESS)'])].sort());
-      for (const { statement } of grants) {
+    it(`has the memory its definition asks for, or ${DEFAULT_MEMORY_SIZE} MB (${definition.memorySize} MB)`, () => {
+      expect(functionOf(name).resource.Properties?.MemorySize).toBe(definition.memorySize);
+    });
+
+    it('may make exactly its DynamoDB calls, each on its own partition keys (and index) only', () => {
+      const statements = statementsOfFunction(s.template, functionOf(name).id).filter((statement) =>
+        [statement.Action].flat().some((action) => action?.startsWith('dynamodb:')),
+      );
+      const granted = statements.flatMap((statement) =>
+        [statement.Action].flat().flatMap((action) =>
+          [statement.Resource].flat().map((resource) => {
+            const keys = [dig(statement, 'Condition', 'ForAllValues:StringLike', 'dynamodb:LeadingKeys')]
+              .flat()
+              .map(String)
+              .sort();
+            return `${action} on ${tableResource(resource)} for ${keys.join(',')}`;
+          }),
+        ),
+      );
+      expect([...new Set(granted)].sort()).toEqual(expectedTableAccess(definition.table));
+      for (const statement of statements) {
         expect(statement.Effect).toBe('Allow');
-        expect(statement.Resource).toEqual(inService(s, s.stack.data.table.tableArn));
         // ForAllValues passes a request that names no key: the grant insists on one.
         expect(statement.Condition?.Null).toEqual({ 'dynamodb:LeadingKeys': 'false' });
         expect(Object.keys(statement.Condition ?? {}).sort()).toEqual(['ForAllValues:StringLike', 'Null']);
+        // Never the whole key space: a prefix each, and no wildcard on its own.
+        for (const key of [
+          dig(statement, 'Condition', 'ForAllValues:StringLike', 'dynamodb:LeadingKeys'),
+        ].flat())
+          expect(String(key)).toMatch(/^[A-Z]+#?\*$/);
       }
     });
 
-    it('knows TABLE_NAME exactly when it has table access', () => {
-      const environment = environmentOf(functionOf(name).resource);
-      if ((route.table ?? []).length === 0) expect(environment.TABLE_NAME).toBeUndefined();
-      else expect(environment.TABLE_NAME).toEqual(inService(s, s.stack.data.table.tableName));
+    it('may send to exactly its queues, and receive only from the queue it consumes', () => {
+      const statements = statementsOfFunction(s.template, functionOf(name).id);
+      expect(accessOf(statements, /^sqs:/, queueResource)).toEqual(expectedQueueAccess(definition));
+    });
+
+    it('is told exactly what it was granted: TABLE_NAME, BUCKET_NAME, QUEUE_URL_<NAME>, the journey hosts', () => {
+      const expected: Record<string, unknown> = { POWERTOOLS_SERVICE_NAME: 'openverify' };
+      if (definition.table.length > 0) expected.TABLE_NAME = inService(s, s.stack.data.table.tableName);
+      if (definition.images) expected.BUCKET_NAME = inService(s, s.stack.data.images.bucketName);
+      for (const queue of definition.sends)
+        expected[queueUrlVariable(queue)] = inService(s, queueOf(queue).queueUrl);
+      if (definition.journeyHosts) expected.PUBLIC_BASE_URL = inService(s, s.stack.api.httpApi.apiEndpoint);
+      // No prefixed domain in this region's props: no PREFIXED_BASE_URL.
+      expect(environmentOf(functionOf(name).resource)).toEqual(expected);
     });
 
     it('alarms, to the alarm topic, on any error and any throttle', () => {
@@ -437,14 +735,90 @@ describe.each(ROUTES.map((route): [string, Route] => [route.name, route]))(
         });
       }
     });
-
-    it('knows the journey hosts exactly when the route table says it needs them', () => {
-      const environment = environmentOf(functionOf(name).resource);
-      expect('PUBLIC_BASE_URL' in environment).toBe(route.journeyHosts === true);
-      expect('PREFIXED_BASE_URL' in environment).toBe(false);
-    });
   },
 );
+
+describe.each(SCHEDULES.map((job) => [job.name, job] as const))('the %s schedule', (name, job) => {
+  it(`is an EventBridge rule that invokes its function every ${job.everyMinutes} minute(s), without retries`, () => {
+    const fn = functionOf(`${name}-job`);
+    const rules = Object.entries(s.template.findResources('AWS::Events::Rule')).filter(([, rule]) =>
+      JSON.stringify(rule.Properties.Targets ?? []).includes(`"${fn.id}"`),
+    );
+    expect(rules).toHaveLength(1);
+    const [ruleId, rule] = rules[0] as [string, { Properties: Record<string, unknown> }];
+    expect(rateMinutes(rule.Properties.ScheduleExpression)).toBe(job.everyMinutes);
+    expect(rule.Properties.State).toBe('ENABLED');
+    expect(rule.Properties.Targets).toEqual([
+      expect.objectContaining({
+        Arn: { 'Fn::GetAtt': [fn.id, 'Arn'] },
+        RetryPolicy: { MaximumRetryAttempts: 0 },
+      }),
+    ]);
+    // EventBridge may invoke it for this rule only.
+    s.template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: { 'Fn::GetAtt': [fn.id, 'Arn'] },
+      Principal: 'events.amazonaws.com',
+      SourceArn: { 'Fn::GetAtt': [ruleId, 'Arn'] },
+    });
+  });
+
+  it('is the only rule of its job, and there is no rule without a job', () => {
+    s.template.resourceCountIs('AWS::Events::Rule', SCHEDULES.length);
+  });
+});
+
+/**
+ * The modules an esbuild ESM bundle imports, with the names it takes from each: import and export
+ * statements (only where a statement starts, so an SDK error message that quotes `import "…";` is
+ * not one) and dynamic `import("…")`.
+ */
+function importsOf(code: string): Map<string, Set<string>> {
+  const imports = new Map<string, Set<string>>();
+  const add = (specifier: string, names: string[] = []) => {
+    const known = imports.get(specifier) ?? new Set<string>();
+    for (const name of names) known.add(name);
+    imports.set(specifier, known);
+  };
+  const statement = String.raw`(?<=^|[;}\n]|\*\/)\s*`;
+  const from = String.raw`\s*["']([^"']+)["']`;
+  for (const [, defaultName, named, specifier] of code.matchAll(
+    new RegExp(
+      String.raw`${statement}import\s*(?:([\w$]+)\s*,?\s*)?(?:\{([^}]*)\}|\*\s*as\s*[\w$]+)?\s*from${from}`,
+      'g',
+    ),
+  )) {
+    const names = (named ?? '')
+      .split(',')
+      .map((binding) => binding.trim().split(/\s+as\s+/)[0] ?? '')
+      .filter((binding) => binding !== '');
+    add(specifier as string, [...(defaultName ? ['default'] : []), ...names]);
+  }
+  for (const [, specifier] of code.matchAll(
+    new RegExp(String.raw`${statement}export\s*(?:\{[^}]*\}|\*(?:\s*as\s*[\w$]+)?)\s*from${from}`, 'g'),
+  ))
+    add(specifier as string);
+  for (const [, specifier] of code.matchAll(new RegExp(`${statement}import${from}`, 'g')))
+    add(specifier as string);
+  for (const [, specifier] of code.matchAll(/\bimport\(\s*["']([^"']+)["']\s*\)/g)) add(specifier as string);
+  return imports;
+}
+
+/** The environment a function's bundle gets, its deploy-time values (references) made up. */
+function environmentToLoad(name: string): Record<string, string> {
+  const made = (variable: string): string => {
+    if (variable.startsWith('QUEUE_URL_'))
+      return `https://sqs.eu-west-1.amazonaws.com/123456789012/${variable.slice('QUEUE_URL_'.length).toLowerCase()}`;
+    if (variable.endsWith('_URL')) return 'https://verify.example.com';
+    return `test-${variable.toLowerCase().replace(/_/g, '-')}`;
+  };
+  return Object.fromEntries(
+    Object.entries(environmentOf(functionOf(name).resource)).map(([variable, value]) => [
+      variable,
+      typeof value === 'string' ? value : made(variable),
+    ]),
+  );
+}
 
 describe('the bundles', () => {
   const assetDirectory = (name: string) => {
@@ -453,9 +827,9 @@ describe('the bundles', () => {
   };
 
   it('are ESM with a require shim and a source map', () => {
-    for (const route of ROUTES) {
-      const directory = assetDirectory(route.name);
-      expect(existsSync(path.join(directory, 'index.mjs.map')), route.name).toBe(true);
+    for (const { name } of FUNCTIONS) {
+      const directory = assetDirectory(name);
+      expect(existsSync(path.join(directory, 'index.mjs.map')), name).toBe(true);
       const code = readFileSync(path.join(directory, 'index.mjs'), 'utf8');
       expect(
         code.startsWith("import { createRequire as __openverifyCreateRequire } from 'node:module';"),
@@ -464,18 +838,48 @@ describe('the bundles', () => {
   });
 
   it("leave out what no function uses: zod's message translations and every language's country names", () => {
-    for (const route of ROUTES) {
-      const map = readFileSync(path.join(assetDirectory(route.name), 'index.mjs.map'), 'utf8');
+    for (const { name } of FUNCTIONS) {
+      const map = readFileSync(path.join(assetDirectory(name), 'index.mjs.map'), 'utf8');
       const { sources } = JSON.parse(map) as { sources: string[] };
-      expect(sources.length, route.name).toBeGreaterThan(0);
+      expect(sources.length, name).toBeGreaterThan(0);
       expect(
         sources.filter((source) => /\/zod\/v4\/locales\/(?!en\.js$)/.test(source)),
-        route.name,
+        name,
       ).toEqual([]);
       expect(
         sources.filter((source) => /\/i18n-iso-countries\/(?!codes\.json$)/.test(source)),
-        route.name,
+        name,
       ).toEqual([]);
+    }
+  });
+
+  it('install exactly their nodeModules beside the bundle, for Linux on ARM64; the others install nothing', () => {
+    expect(FUNCTIONS.some((definition) => definition.nodeModules.length > 0)).toBe(true);
+    for (const { name, nodeModules } of FUNCTIONS) {
+      const directory = assetDirectory(name);
+      if (nodeModules.length === 0) {
+        expect(existsSync(path.join(directory, 'node_modules')), name).toBe(false);
+        expect(existsSync(path.join(directory, 'package.json')), name).toBe(false);
+        continue;
+      }
+      const manifest = JSON.parse(readFileSync(path.join(directory, 'package.json'), 'utf8'));
+      expect(Object.keys(manifest.dependencies).sort(), name).toEqual([...nodeModules].sort());
+      const npmrc = readFileSync(path.join(directory, '.npmrc'), 'utf8');
+      expect(npmrc.split('\n'), name).toEqual(expect.arrayContaining(['os=linux', 'cpu=arm64']));
+      for (const module of nodeModules)
+        expect(
+          existsSync(path.join(directory, 'node_modules', module, 'package.json')),
+          `${name}: ${module}`,
+        ).toBe(true);
+    }
+  });
+
+  it("carry the journey's prebuilt browser bundles exactly when the route asks (journeyClient)", () => {
+    expect(FUNCTIONS.some((definition) => definition.journeyClient)).toBe(true);
+    for (const { name, journeyClient } of FUNCTIONS) {
+      const client = path.join(assetDirectory(name), 'journey-client');
+      expect(existsSync(client), name).toBe(journeyClient);
+      if (journeyClient) expect(readdirSync(client, { recursive: true }).length, name).toBeGreaterThan(0);
     }
   });
 
@@ -527,25 +931,67 @@ describe('the bundles', () => {
     }
   });
 
-  it('load in Node.js 24 and export a handler (no dynamic require left behind)', () => {
-    const script = `
-      for (const file of process.argv.slice(1)) {
-        const module = await import(file);
-        if (typeof module.handler !== 'function') throw new Error(file + ' exports no handler');
-      }`;
-    const files = ROUTES.map((route) => path.join(assetDirectory(route.name), 'index.mjs'));
-    execFileSync(process.execPath, ['--input-type=module', '-e', script, ...files], {
-      env: {
-        PATH: process.env.PATH,
-        AWS_REGION: 'eu-west-1',
-        TABLE_NAME: 'table',
-        PUBLIC_BASE_URL: 'https://verify.example.com',
-      },
-      stdio: 'pipe',
-    });
-  });
-});
+  /**
+   * Each bundle is copied without its node_modules: the packages installed there are Linux ARM64
+   * builds (sharp's libvips cannot load on this machine), and a bundle must not reach for the
+   * repository's own. What the bundle imports of its nodeModules is replaced by a stub that throws
+   * when used, so loading proves the rest: every import resolves, and the cold start (configuration
+   * read from the environment, clients built) runs.
+   */
+  it.each(FUNCTIONS.map((definition) => [definition.name, definition] as const))(
+    'of %s import only node: built-ins and its own nodeModules, and load in Node.js 24 exporting a handler',
+    (name, definition) => {
+      const directory = assetDirectory(name);
+      const imports = importsOf(readFileSync(path.join(directory, 'index.mjs'), 'utf8'));
+      expect(imports.size, name).toBeGreaterThan(0);
+      const packages = [...imports.keys()].filter(
+        (specifier) => !(specifier.startsWith('node:') && isBuiltin(specifier)),
+      );
+      const undeclared = packages.filter((specifier) => !definition.nodeModules.includes(specifier)).sort();
+      expect(undeclared, `${name} imports what it does not install`).toEqual([]);
 
+      const copy = mkdtempSync(path.join(tmpdir(), 'openverify-bundle-'));
+      try {
+        cpSync(directory, copy, {
+          recursive: true,
+          filter: (source) => path.relative(directory, source).split(path.sep)[0] !== 'node_modules',
+        });
+        expect(existsSync(path.join(copy, 'node_modules'))).toBe(false);
+        for (const specifier of packages) {
+          const stub = path.join(copy, 'node_modules', specifier);
+          mkdirSync(stub, { recursive: true });
+          writeFileSync(
+            path.join(stub, 'package.json'),
+            JSON.stringify({ name: specifier, type: 'module', exports: './index.js' }),
+          );
+          const names = [...(imports.get(specifier) ?? [])].filter((binding) => binding !== 'default');
+          writeFileSync(
+            path.join(stub, 'index.js'),
+            [
+              `const unavailable = () => { throw new Error('${specifier} is a stub here'); };`,
+              'export default unavailable;',
+              ...names.map((binding) => `export const ${binding} = unavailable;`),
+            ].join('\n'),
+          );
+        }
+        const script = `
+          const module = await import(process.argv[1]);
+          if (typeof module.handler !== 'function') throw new Error('no handler exported');`;
+        const { status, stdout, stderr } = spawnSync(
+          process.execPath,
+          ['--input-type=module', '-e', script, path.join(copy, 'index.mjs')],
+          {
+            env: { PATH: process.env.PATH, AWS_REGION: 'eu-west-1', ...environmentToLoad(name) },
+            encoding: 'utf8',
+          },
+        );
+        expect(status, `${stdout}${stderr}`).toBe(0);
+      } finally {
+        rmSync(copy, { recursive: true, force: true });
+      }
+    },
+  );
+});
 describe('the stacks', () => {
   it('are two: data, and the service that reads it (never the other way round)', () => {
     expect(s.dataStack.stackName).toBe('openverify-eu-data');
@@ -648,7 +1094,7 @@ describe('the alarm topic', () => {
       ),
     ];
     // Per function errors and throttles, the API's 5xx and latency, per queue dead letters and age.
-    expect(alarms).toHaveLength(ROUTES.length * 2 + 2 + QUEUES.length * 2);
+    expect(alarms).toHaveLength(FUNCTIONS.length * 2 + 2 + QUEUES.length * 2);
     for (const [alarm, topic] of alarms) expect(alarm.Properties.AlarmActions).toEqual([topic]);
   });
 });

@@ -1,17 +1,22 @@
-// Code paths the shipped tables do not reach yet: other table grants and a queue with a consumer.
-// The entries point at an existing handler only to prove the wiring; bundling is skipped.
+// Code paths the shipped tables do not reach yet: other table grants, a queue without a consumer, a
+// scheduled job that reads and deletes images. The entries point at an existing handler only to prove
+// the wiring; bundling is skipped.
 import { Duration } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { QueueDefinition } from '#shared/queues';
 import type { Route } from '#shared/routes';
+import type { ScheduleDefinition } from '#shared/schedules';
 import { consumerTimeout, VISIBILITY_PER_TIMEOUT } from '../../infra/constructs/work-queue.ts';
 import { CONSUMER_TABLE_ACCESS } from '../../infra/openverify-stack.ts';
 import {
   actionsOfFunction,
+  dig,
   environmentOf,
   inService,
   resourceOf,
   type Synthesized,
+  statementsOfFunction,
   synthesize,
   tableGrantsOfFunction,
 } from './synthesize.ts';
@@ -54,9 +59,21 @@ const IDLE: QueueDefinition = {
   retentionDays: 1,
 };
 
+const SWEEP: ScheduleDefinition = {
+  name: 'sweep',
+  entry: HANDLER,
+  everyMinutes: 90,
+  table: [
+    { actions: ['Query'], keys: ['DUE#'], index: 'due' },
+    { actions: ['GetItem', 'DeleteItem'], keys: ['TX#'] },
+  ],
+  images: { read: true, delete: true },
+  timeoutSeconds: 45,
+};
+
 let s: Synthesized;
 beforeAll(() => {
-  s = synthesize({ region: 'sgp', routes: ROUTES, queues: [WORK, IDLE] });
+  s = synthesize({ region: 'sgp', routes: ROUTES, queues: [WORK, IDLE], schedules: [SWEEP] });
 });
 afterAll(() => s?.cleanUp());
 
@@ -162,9 +179,60 @@ describe('a queue with a consumer', () => {
     s.dataTemplate.resourceCountIs('AWS::SQS::Queue', 4);
     // Each queue: dead letters and the oldest message's age.
     s.dataTemplate.resourceCountIs('AWS::CloudWatch::Alarm', 4);
-    // Each function (four routes, one consumer): errors and throttles; the API: 5xx and latency.
-    s.template.resourceCountIs('AWS::CloudWatch::Alarm', (ROUTES.length + 1) * 2 + 2);
+    // Each function (four routes, one consumer, one job): errors and throttles; the API: 5xx and latency.
+    s.template.resourceCountIs('AWS::CloudWatch::Alarm', (ROUTES.length + 2) * 2 + 2);
     expect(s.stack.functions.has('idle-consumer')).toBe(false);
+  });
+});
+
+describe('a scheduled job', () => {
+  it('runs its function on an EventBridge rule at its rate, within its own timeout', () => {
+    const job = fn('sweep-job');
+    expect(job.resource.Properties?.Timeout).toBe(SWEEP.timeoutSeconds);
+    s.template.resourceCountIs('AWS::Events::Rule', 1);
+    s.template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(90 minutes)',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [job.id, 'Arn'] } })],
+    });
+  });
+
+  it("queries the index on the index's ARN only, still scoped to its key prefixes", () => {
+    const grants = tableGrantsOfFunction(s.template, fn('sweep-job').id);
+    const table = inService(s, s.stack.data.table.tableArn);
+    const onIndex = grants.filter(({ statement }) => JSON.stringify(statement.Resource).includes('/index/'));
+    expect(onIndex.map(({ actions, leadingKeys }) => [actions, leadingKeys])).toEqual([
+      [['dynamodb:Query'], ['DUE#*']],
+    ]);
+    expect(onIndex[0]?.statement.Resource).toEqual({ 'Fn::Join': ['', [table, '/index/due']] });
+    expect(granted('sweep-job')).toEqual([
+      'dynamodb:DeleteItem on TX#*',
+      'dynamodb:GetItem on TX#*',
+      'dynamodb:Query on DUE#*',
+    ]);
+    for (const { statement } of grants.filter((grant) => !onIndex.includes(grant)))
+      expect(statement.Resource).toEqual(table);
+  });
+
+  it('reads and deletes images, and no more: BUCKET_NAME set, no put, no key encryption', () => {
+    expect(environmentOf(fn('sweep-job').resource).BUCKET_NAME).toEqual(
+      inService(s, s.stack.data.images.bucketName),
+    );
+    const actions = actionsOfFunction(s.template, fn('sweep-job').id);
+    expect(actions).toEqual(expect.arrayContaining(['s3:GetObject*', 's3:DeleteObject*', 'kms:Decrypt']));
+    expect(actions.filter((action) => /^s3:Put|^kms:(Encrypt|GenerateDataKey)/.test(action))).toEqual([]);
+    const deletes = statementsOfFunction(s.template, fn('sweep-job').id).filter((statement) =>
+      [statement.Action].flat().includes('s3:DeleteObject*'),
+    );
+    expect(deletes.map((statement) => dig(statement, 'Resource', 'Fn::Join', 1, 1))).toEqual(['/*']);
+  });
+
+  it('sends to no queue when its definition names none', () => {
+    expect(
+      actionsOfFunction(s.template, fn('sweep-job').id).filter((action) => action.startsWith('sqs:')),
+    ).toEqual([]);
+    expect(
+      Object.keys(environmentOf(fn('sweep-job').resource)).filter((name) => name.startsWith('QUEUE_URL_')),
+    ).toEqual([]);
   });
 });
 
@@ -172,14 +240,16 @@ describe('a queue whose visibility timeout is under six times its consumer timeo
   it('fails synth, saying which queue and what to raise', () => {
     // The consumer's timeout is at least 1 s, so a visibility timeout of 5 s cannot cover six of it.
     const short: QueueDefinition = { ...WORK, name: 'short', visibilityTimeoutSeconds: 5 };
-    expect(() => synthesize({ region: 'sgp', routes: [], queues: [short] })).toThrow(
+    expect(() => synthesize({ region: 'sgp', routes: [], queues: [short], schedules: [] })).toThrow(
       /Queue short: visibilityTimeoutSeconds is 5, .* at least 6 times that \(6 s\): raise visibilityTimeoutSeconds/,
     );
   });
 
   it('is fine without a consumer: nothing to cover', () => {
     const idle: QueueDefinition = { ...IDLE, name: 'short', visibilityTimeoutSeconds: 5 };
-    expect(() => synthesize({ region: 'sgp', routes: [], queues: [idle] }).cleanUp()).not.toThrow();
+    expect(() =>
+      synthesize({ region: 'sgp', routes: [], queues: [idle], schedules: [] }).cleanUp(),
+    ).not.toThrow();
   });
 });
 

@@ -3,11 +3,16 @@ import { inject } from 'vitest';
 import { documentClient } from '#adapters/dynamodb';
 import { ensureTable, LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/resources.ts';
 
-/** A fresh table on the run's DynamoDB Local, and a document client for it. */
-export async function freshTable() {
+/**
+ * A fresh table on the run's DynamoDB Local, and a document client for it. TTL is off unless asked
+ * for: DynamoDB Local deletes expired items by the real clock, in the background, which would make
+ * fixtures dated in the past vanish at some moment of a run. The adapters never rely on TTL deletion
+ * (they read a record past its time as gone themselves), so the tests lose nothing.
+ */
+export async function freshTable({ ttl = false }: { ttl?: boolean } = {}) {
   const endpoint = inject('dynamodbEndpoint');
   const tableName = `test-${randomUUID()}`;
-  await ensureTable(endpoint, tableName);
+  await ensureTable(endpoint, tableName, { ttl });
   process.env.AWS_ACCESS_KEY_ID = LOCAL_CREDENTIALS.accessKeyId;
   process.env.AWS_SECRET_ACCESS_KEY = LOCAL_CREDENTIALS.secretAccessKey;
   const db = documentClient({ AWS_REGION: LOCAL_REGION, DYNAMODB_ENDPOINT: endpoint });

@@ -32,7 +32,8 @@ const credential = (customerId: string, n: number): StoredCredential => ({
 });
 
 describe('the table', () => {
-  it('has TTL enabled on expiresAt', async () => {
+  it('has TTL enabled on expiresAt, as the local stack creates it', async () => {
+    const table = await freshTable({ ttl: true });
     const client = new DynamoDBClient({
       endpoint: table.endpoint,
       region: LOCAL_REGION,

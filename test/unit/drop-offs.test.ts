@@ -369,14 +369,15 @@ describe('runDropOffs', () => {
 
     // The job's `finish` is conditional on "not yet finished" only, so a submission landing between
     // its read and its write is still dropped off: one verdict, but not the user's (see the report).
-    it('the user submits while the job decides, the worker runs after: one verdict, one callback', async () => {
+    it('the user submits while the job decides: the submission wins, the worker verifies, one callback', async () => {
       const { token, reference } = await idleAndReady();
       interleave(reference, () =>
         submitJourney(journey, token, { country: 'AUT', idType: 'PASSPORT', embedded: false }, undefined),
       );
-      expect(await runDropOffs(deps)).toMatchObject({ droppedOff: 1 });
-      expect(await verifyTransaction(verifyDeps(), reference)).toBe('already-finished');
-      expect(stored(reference)?.state).toBe('FAILED');
+      expect(await runDropOffs(deps)).toMatchObject({ droppedOff: 0 });
+      expect(stored(reference)?.state).toBe('SUBMITTED');
+      expect(await verifyTransaction(verifyDeps(), reference)).toBe('verified');
+      expect(stored(reference)?.outcome?.verificationStatus).not.toBe('NO_ID_UPLOADED');
       expect(callbacksFor(reference)).toHaveLength(1);
     });
 

@@ -1,10 +1,25 @@
-import type { VerificationOutcome } from '#domain/callback';
+import type { AttemptResult, CallbackRequest, CallbackSender, VerificationOutcome } from '#domain/callback';
 import type { Customer, StoredCredential, WebhookSecret } from '#domain/customer';
 import { dropOffAt, minuteBucket } from '#domain/drop-off';
 import { Conflict } from '#domain/errors';
+import type { ImageKind, UnusableReason, Usability } from '#domain/image-rules';
 import type { CaptureSide } from '#domain/journey';
-import { type Capture, recordExpiresAt, type Transaction } from '#domain/transaction';
-import type { Clock, CustomerRepository, Submission, TransactionRepository } from '#use-cases/ports';
+import { type Capture, recordExpiresAt, type Transaction, type TransactionState } from '#domain/transaction';
+import type {
+  CallbackAttempt,
+  CallbackLog,
+  Clock,
+  CustomerRepository,
+  DeadLetter,
+  ImageInspector,
+  ImageStore,
+  IntakeResult,
+  JobCursors,
+  StoredImage,
+  Submission,
+  TransactionRepository,
+  WorkQueue,
+} from '#use-cases/ports';
 
 /**
  * In-memory implementations of the use cases' ports, for unit tests. They copy what goes in and out
@@ -43,6 +58,10 @@ export class InMemoryCustomers implements CustomerRepository {
     this.calls.get++;
     const customer = this.customers.get(customerId);
     return customer && copy(customer);
+  }
+
+  async listIds(): Promise<string[]> {
+    return [...this.customers.keys()];
   }
 
   async setWebhookSecrets(customerId: string, secrets: WebhookSecret[]): Promise<void> {
@@ -112,7 +131,13 @@ export class InMemoryTransactions implements TransactionRepository {
     if (this.transactions.has(transaction.reference)) throw new Error('transaction exists');
     this.created.push(copy(transaction));
     this.transactions.set(transaction.reference, copy(transaction));
-    this.keptUntil.set(transaction.reference, recordExpiresAt(transaction));
+    this.setKeptUntil(transaction.reference, recordExpiresAt(transaction));
+  }
+
+  /** Undefined: kept for good, as a record without a TTL attribute. */
+  private setKeptUntil(reference: string, keepUntil: number | undefined): void {
+    if (keepUntil === undefined) this.keptUntil.delete(reference);
+    else this.keptUntil.set(reference, keepUntil);
   }
 
   async get(reference: string): Promise<Transaction | undefined> {
@@ -126,14 +151,14 @@ export class InMemoryTransactions implements TransactionRepository {
   async markStarted(
     reference: string,
     startedAt: string,
-    keepUntil: number,
+    keepUntil: number | undefined,
     _dropOffAt?: number,
   ): Promise<void> {
     this.calls.markStarted++;
     const transaction = this.transactions.get(reference);
     if (transaction?.state === 'INITIATED') {
       this.transactions.set(reference, { ...transaction, state: 'STARTED', startedAt });
-      this.keptUntil.set(reference, keepUntil);
+      this.setKeptUntil(reference, keepUntil);
     }
   }
 
@@ -193,10 +218,13 @@ export class InMemoryTransactions implements TransactionRepository {
     outcome: VerificationOutcome,
     at: string,
     state: 'DONE' | 'FAILED',
+    options: { from?: readonly TransactionState[]; keepUntil?: number | undefined } = {},
   ): Promise<boolean> {
     const transaction = this.transactions.get(reference);
-    if (!transaction || transaction.state === 'DONE' || transaction.state === 'FAILED') return false;
+    const from = options.from ?? ['INITIATED', 'STARTED', 'SUBMITTED', 'PROCESSING'];
+    if (!transaction || !from.includes(transaction.state)) return false;
     this.transactions.set(reference, { ...transaction, state, outcome: copy(outcome), completedAt: at });
+    if ('keepUntil' in options) this.setKeptUntil(reference, options.keepUntil);
     return true;
   }
 
@@ -225,5 +253,168 @@ export class InMemoryTransactions implements TransactionRepository {
     const transaction = this.transactions.get(reference);
     if (transaction === undefined) throw new Error(`no transaction ${reference}`);
     this.transactions.set(reference, { ...transaction, ...change });
+  }
+}
+
+interface StoredObject {
+  bytes: Buffer;
+  contentType?: string;
+  metadata: Record<string, string>;
+}
+
+/** Objects by key, as S3 keeps them; presigned uploads are recorded, and `upload` plays the browser. */
+export class InMemoryImageStore implements ImageStore {
+  readonly objects = new Map<string, StoredObject>();
+  readonly presigned: Parameters<ImageStore['presignUpload']>[0][] = [];
+
+  async presignUpload(request: Parameters<ImageStore['presignUpload']>[0]) {
+    this.presigned.push(copy(request));
+    return {
+      url: 'https://images.example.test/bucket',
+      fields: { key: request.key, 'Content-Type': request.contentType },
+    };
+  }
+
+  /** Test setup: what the browser's POST to a presigned URL leaves in the bucket. */
+  upload(key: string, bytes: Buffer, contentType?: string, metadata: Record<string, string> = {}): void {
+    this.objects.set(key, {
+      bytes: Buffer.from(bytes),
+      ...(contentType !== undefined ? { contentType } : {}),
+      metadata: { ...metadata },
+    });
+  }
+
+  async get(key: string, maxBytes: number): Promise<StoredImage> {
+    const object = this.objects.get(key);
+    if (object === undefined) return { status: 'absent' };
+    if (object.bytes.length > maxBytes) return { status: 'too-large' };
+    return {
+      status: 'ok',
+      bytes: Buffer.from(object.bytes),
+      ...(object.contentType !== undefined ? { contentType: object.contentType } : {}),
+      metadata: { ...object.metadata },
+    };
+  }
+
+  async put(key: string, bytes: Buffer, contentType: string): Promise<void> {
+    this.upload(key, bytes, contentType);
+  }
+
+  async deletePrefix(prefix: string): Promise<number> {
+    const keys = [...this.objects.keys()].filter((key) => key.startsWith(prefix));
+    for (const key of keys) this.objects.delete(key);
+    return keys.length;
+  }
+}
+
+/**
+ * Judges an image by its bytes as text: `ok` is usable; an `UnusableReason` (`BLURRED`, `GLARE`, …)
+ * is refused by the usability check with that reason, except `NOT_AN_IMAGE`, refused at intake.
+ */
+export class FakeImageInspector implements ImageInspector {
+  readonly calls = { intake: 0, usability: 0 };
+  readonly kinds: ImageKind[] = [];
+
+  async intake(bytes: Buffer, declared: { contentType: string; maxBytes: number }): Promise<IntakeResult> {
+    this.calls.intake++;
+    if (bytes.toString() === 'NOT_AN_IMAGE') {
+      return { ok: false, reason: 'NOT_AN_IMAGE', detail: 'not a JPEG or PNG' };
+    }
+    const format = declared.contentType === 'image/png' ? 'png' : 'jpeg';
+    return { ok: true, image: Buffer.from(bytes), width: 1600, height: 1000, format };
+  }
+
+  async usability(image: Buffer, kind: ImageKind): Promise<Usability> {
+    this.calls.usability++;
+    this.kinds.push(kind);
+    const text = image.toString();
+    if (text !== 'ok') return { usable: false, reason: text as UnusableReason };
+    const metrics = {
+      width: 1600,
+      height: 1000,
+      brightness: 128,
+      contrast: 50,
+      clipped: 0,
+      sharpness: 1,
+      glare: 0,
+    };
+    return { usable: true, metrics };
+  }
+}
+
+/** An image the fake inspector accepts. */
+export const USABLE_IMAGE = Buffer.from('ok');
+
+/** Records every message sent, with its delay, in order. */
+export class RecordingQueue implements WorkQueue {
+  readonly sent: { message: unknown; delaySeconds?: number }[] = [];
+
+  async send(message: unknown, options?: { delaySeconds?: number }): Promise<void> {
+    this.sent.push({
+      message: copy(message),
+      ...(options?.delaySeconds !== undefined ? { delaySeconds: options.delaySeconds } : {}),
+    });
+  }
+
+  get messages(): unknown[] {
+    return this.sent.map((entry) => entry.message);
+  }
+}
+
+export class InMemoryCallbackLog implements CallbackLog {
+  readonly recorded: { attempt: CallbackAttempt; keepUntil: number }[] = [];
+  readonly letters: { letter: DeadLetter; keepUntil: number }[] = [];
+
+  async record(attempt: CallbackAttempt, keepUntil: number): Promise<void> {
+    this.recorded.push({ attempt: copy(attempt), keepUntil });
+  }
+
+  async attempts(reference: string): Promise<CallbackAttempt[]> {
+    return this.recorded
+      .filter(({ attempt }) => attempt.reference === reference)
+      .map(({ attempt }) => copy(attempt));
+  }
+
+  async deadLetter(letter: DeadLetter, keepUntil: number): Promise<void> {
+    this.letters.push({ letter: copy(letter), keepUntil });
+  }
+
+  async deadLetters(customerId: string, from: string, to: string): Promise<DeadLetter[]> {
+    return this.letters
+      .map(({ letter }) => letter)
+      .filter((letter) => letter.customerId === customerId && letter.at >= from && letter.at <= to)
+      .map(copy);
+  }
+}
+
+export class InMemoryJobCursors implements JobCursors {
+  readonly values = new Map<string, string>();
+
+  async get(job: string): Promise<string | undefined> {
+    return this.values.get(job);
+  }
+
+  async set(job: string, value: string): Promise<void> {
+    this.values.set(job, value);
+  }
+}
+
+/** Answers each attempt with the next scripted result (delivered once the script runs out). */
+export class ScriptedCallbackSender implements CallbackSender {
+  readonly requests: CallbackRequest[] = [];
+  private readonly script: Omit<AttemptResult, 'latencyMs'>[];
+
+  constructor(script: Omit<AttemptResult, 'latencyMs'>[] = []) {
+    this.script = [...script];
+  }
+
+  /** Adds results to answer the next attempts with. */
+  answer(...results: Omit<AttemptResult, 'latencyMs'>[]): void {
+    this.script.push(...results);
+  }
+
+  async send(request: CallbackRequest): Promise<AttemptResult> {
+    this.requests.push({ ...request, secrets: [...request.secrets] });
+    return { latencyMs: 12.4, ...(this.script.shift() ?? { outcome: 'delivered', statusCode: 200 }) };
   }
 }

@@ -131,7 +131,9 @@ describe('openSession', () => {
     const createdAt = clock.now().getTime();
     clock.advance(2 * MINUTE);
     await open();
-    expect(transactions.keptUntil.get(reference)).toBe(createdAt + DEFAULT_RETENTION_DAYS * 24 * 60 * MINUTE);
+    expect(transactions.keptUntil.get(reference)).toBe(
+      createdAt + (DEFAULT_RETENTION_DAYS + 1) * 24 * 60 * MINUTE,
+    );
   });
 
   it('a second call reopens the session without marking it started again', async () => {

@@ -72,6 +72,8 @@ describe('DEFAULT_SETTINGS', () => {
       errorUrl: undefined,
       callbackUrl: undefined,
       presets: undefined,
+      retentionDays: 360,
+      purgeFraudTransactions: false,
     });
   });
 });

@@ -140,6 +140,31 @@ describe('assertSessionOpen', () => {
 });
 
 describe('recordExpiresAt', () => {
+  const created = Date.parse('2018-07-03T08:23:12.494Z');
+  const started = (options: Partial<Transaction['options']>, outcome?: Transaction['outcome']) =>
+    transaction({
+      state: outcome ? 'DONE' : 'STARTED',
+      tokenExpiresAt: created + 30 * MINUTE,
+      options: { ...transaction().options, ...options },
+      ...(outcome ? { outcome } : {}),
+    });
+
+  it("follows the customer's retention, and keeps for good what the customer keeps forever", () => {
+    expect(recordExpiresAt(started({ retentionDays: 30 }))).toBe(created + 31 * 24 * 60 * MINUTE);
+    expect(recordExpiresAt(started({ retentionDays: 'forever' }))).toBeUndefined();
+  });
+
+  it('keeps fraud for good unless the customer purges it too', () => {
+    const fraud = { verificationStatus: 'DENIED_FRAUD' as const };
+    expect(recordExpiresAt(started({ retentionDays: 30 }, fraud))).toBeUndefined();
+    expect(recordExpiresAt(started({ retentionDays: 30, purgeFraudTransactions: true }, fraud))).toBe(
+      created + 31 * 24 * 60 * MINUTE,
+    );
+    expect(recordExpiresAt(started({ retentionDays: 30 }, { verificationStatus: 'APPROVED_VERIFIED' }))).toBe(
+      created + 31 * 24 * 60 * MINUTE,
+    );
+  });
+
   it('an INITIATED transaction lives a day past its token', () => {
     expect(recordExpiresAt(transaction({ tokenExpiresAt: NOW.getTime() + 5 * MINUTE }))).toBe(
       NOW.getTime() + 5 * MINUTE + ABANDONED_RECORD_GRACE_MS,
@@ -148,11 +173,11 @@ describe('recordExpiresAt', () => {
   });
 
   it.each(TRANSACTION_STATES.filter((state) => state !== 'INITIATED'))(
-    'a %s transaction is kept for the retention period (360 days by default) from its creation',
+    'a %s transaction is kept for the retention period (360 days by default) from its creation, and a day for the job',
     (state) => {
       const created = Date.parse('2018-07-03T08:23:12.494Z');
       expect(recordExpiresAt(transaction({ state, tokenExpiresAt: created + 86_400 * MINUTE }))).toBe(
-        created + DEFAULT_RETENTION_DAYS * 24 * 60 * MINUTE,
+        created + (DEFAULT_RETENTION_DAYS + 1) * 24 * 60 * MINUTE,
       );
       expect(DEFAULT_RETENTION_DAYS).toBe(360);
     },
