@@ -4,7 +4,7 @@
  * `handler` that answers partial batch failures (`batchItemFailures`).
  */
 
-import type { ImageAccess, QueueName, TableGrant } from './routes.ts';
+import type { ImageAccess, NativeModuleName, QueueName, TableGrant } from './routes.ts';
 
 export interface QueueDefinition {
   name: string;
@@ -19,7 +19,7 @@ export interface QueueDefinition {
   /** Memory for the consumer, when the default does not fit what it carries (MB). */
   memorySize?: number;
   /** Native packages installed beside its bundle (infra/constructs/function.ts, NATIVE_MODULES). */
-  nodeModules?: readonly ('sharp' | 'tesseract.js' | '@tesseract.js-data/eng')[];
+  nodeModules?: readonly NativeModuleName[];
   /** Seconds a received message stays invisible; at least the consumer's timeout. */
   visibilityTimeoutSeconds: number;
   /** Receives before a message moves to the dead-letter queue. */
@@ -40,7 +40,15 @@ export const QUEUES = [
     sends: ['callback'],
     // OCR and image decoding: more memory is more CPU.
     memorySize: 2048,
-    nodeModules: ['sharp', 'tesseract.js', '@tesseract.js-data/eng'],
+    nodeModules: [
+      'sharp',
+      'tesseract.js',
+      '@tesseract.js-data/eng',
+      '@vladmandic/human',
+      '@tensorflow/tfjs-core',
+      '@tensorflow/tfjs-converter',
+      '@tensorflow/tfjs-backend-wasm',
+    ],
     visibilityTimeoutSeconds: 180,
     maxReceiveCount: 3,
     batchSize: 5,

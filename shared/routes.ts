@@ -39,7 +39,7 @@ export interface Route {
   /** The queues it sends to (sets QUEUE_URL_<NAME> for each). */
   sends?: readonly QueueName[];
   /** Native packages installed beside its bundle (infra/constructs/function.ts, NATIVE_MODULES). */
-  nodeModules?: readonly ('sharp' | 'tesseract.js' | '@tesseract.js-data/eng')[];
+  nodeModules?: readonly NativeModuleName[];
   /** Memory (MB), when the default does not fit. */
   memorySize?: number;
   /** Ships the journey's browser bundles beside the handler (the journey page). */
@@ -53,6 +53,16 @@ export interface ImageAccess {
 }
 
 export type QueueName = 'verify' | 'callback';
+
+/** Packages installed beside a function's bundle rather than bundled (infra/constructs/function.ts). */
+export type NativeModuleName =
+  | 'sharp'
+  | 'tesseract.js'
+  | '@tesseract.js-data/eng'
+  | '@vladmandic/human'
+  | '@tensorflow/tfjs-core'
+  | '@tensorflow/tfjs-converter'
+  | '@tensorflow/tfjs-backend-wasm';
 
 /** What every journey call needs: its transaction, the images, both queues. */
 const JOURNEY_ACCESS = {

@@ -34,6 +34,23 @@ export const FUNCTION_ENVIRONMENT: Readonly<Record<string, string>> = {
   POWERTOOLS_SERVICE_NAME: 'openverify',
 };
 
+/**
+ * Packages with native code or files read at run time (sharp's libvips, tesseract.js's worker script
+ * and trained data), which esbuild cannot bundle: they are left out of every bundle, and installed
+ * beside the bundle of the functions that use them.
+ */
+export const NATIVE_MODULES = [
+  'sharp',
+  'tesseract.js',
+  '@tesseract.js-data/eng',
+  // The face matcher: human's WASM build, loaded by path, with the tfjs packages it loads itself.
+  '@vladmandic/human',
+  '@tensorflow/tfjs-core',
+  '@tensorflow/tfjs-converter',
+  '@tensorflow/tfjs-backend-wasm',
+] as const;
+export type NativeModule = (typeof NATIVE_MODULES)[number];
+
 /** Every function's bundling (bench/ bundles the same way to measure what deploys). */
 export const FUNCTION_BUNDLING: BundlingOptions = {
   format: OutputFormat.ESM,
@@ -51,16 +68,8 @@ export const FUNCTION_BUNDLING: BundlingOptions = {
   inject: [path.join(PROJECT_ROOT, 'infra', 'runtime', 'stack-traces.ts')],
   logLevel: LogLevel.WARNING,
   // Never bundled (see NATIVE_MODULES); functions that use them install them.
-  externalModules: ['sharp', 'tesseract.js', '@tesseract.js-data/eng'],
+  externalModules: [...NATIVE_MODULES],
 };
-
-/**
- * Packages with native code or files read at run time (sharp's libvips, tesseract.js's worker script
- * and trained data), which esbuild cannot bundle: they are left out of every bundle, and installed
- * beside the bundle of the functions that use them.
- */
-export const NATIVE_MODULES = ['sharp', 'tesseract.js', '@tesseract.js-data/eng'] as const;
-export type NativeModule = (typeof NATIVE_MODULES)[number];
 
 /**
  * The bundling of a function that installs `nodeModules`: npm installs them for Lambda's platform
@@ -76,7 +85,13 @@ export function nativeBundling(nodeModules: readonly NativeModule[]): BundlingOp
       beforeInstall: (_inputDir: string, outputDir: string) => [
         `printf 'os=linux\\ncpu=arm64\\nlibc=glibc\\n' > "${outputDir}/.npmrc"`,
       ],
-      afterBundling: () => [],
+      // What the packages ship beyond what runs (source maps, types, tests, demos, the models the
+      // face matcher does not load): a fifth of the verify worker's package, under Lambda's 250 MB.
+      afterBundling: (_inputDir: string, outputDir: string) => [
+        `find "${outputDir}/node_modules" -type f \\( -name '*.map' -o -name '*.d.ts' -o -name '*_test.js' \\) -delete`,
+        `rm -rf "${outputDir}/node_modules/@vladmandic/human/demo" "${outputDir}/node_modules/@vladmandic/human/assets" "${outputDir}/node_modules/@vladmandic/human/src" "${outputDir}/node_modules/@vladmandic/human/types"`,
+        `[ ! -d "${outputDir}/node_modules/@vladmandic/human/models" ] || find "${outputDir}/node_modules/@vladmandic/human/models" -type f ! -name 'blazeface*' ! -name 'facemesh*' ! -name 'faceres*' -delete`,
+      ],
     },
   };
 }

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type * as Tf from '@tensorflow/tfjs-core';
 import type { Config, FaceResult, Human } from '@vladmandic/human';
-import sharp from 'sharp';
+import type sharpModule from 'sharp';
 import type { FaceComparison, FaceMatcher } from '#domain/identity';
 
 /**
@@ -149,6 +149,8 @@ async function faces(human: Human, bytes: Buffer): Promise<FaceDescription> {
 async function decode(
   bytes: Buffer,
 ): Promise<{ data: Uint8Array; width: number; height: number; scale: number }> {
+  // Loaded on first use (not imported): esbuild would hoist the external's import into any bundle.
+  const sharp: typeof sharpModule = (await import('sharp')).default;
   const image = sharp(bytes, { failOn: 'error', limitInputPixels: 8000 * 8000 }).rotate();
   const { width = 0, height = 0 } = await image.metadata();
   const longSide = Math.max(width, height);

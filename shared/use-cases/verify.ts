@@ -1,5 +1,6 @@
 import type { VerificationOutcome } from '#domain/callback';
 import { decide } from '#domain/decision';
+import { type FaceMatcher, identityVerification } from '#domain/identity';
 import { rejectReasonOf } from '#domain/image-rules';
 import { MAX_UPLOAD_BYTES } from '#domain/journey';
 import type { MrzReading } from '#domain/mrz';
@@ -17,6 +18,8 @@ export interface VerifyDeps {
   images: ImageStore;
   inspector: ImageInspector;
   mrz: MrzReader;
+  /** Compares the selfie with the document's portrait (ID + Identity workflows). */
+  faces: FaceMatcher;
   callbackQueue: WorkQueue;
   clock: Clock;
 }
@@ -40,7 +43,7 @@ export async function verifyTransaction(deps: VerifyDeps, reference: string): Pr
   }
   if (transaction.state !== 'SUBMITTED' && transaction.state !== 'PROCESSING') return 'not-submitted';
 
-  const outcome = await judge(deps, transaction);
+  const outcome = await withIdentity(deps, transaction, await judge(deps, transaction));
   const now = deps.clock.now();
   const state =
     outcome.verificationStatus === 'APPROVED_VERIFIED' || outcome.verificationStatus.startsWith('DENIED')
@@ -53,6 +56,37 @@ export async function verifyTransaction(deps: VerifyDeps, reference: string): Pr
     return 'verified';
   }
   return 'already-finished';
+}
+
+/**
+ * ID + Identity: the selfie against the document's photo page, once the document itself passed.
+ * The engine's similarity is weak evidence (shared/domain/identity.ts says how it was measured);
+ * the customer gets the score as `faceMatch` to apply a stricter threshold of its own.
+ */
+async function withIdentity(
+  deps: VerifyDeps,
+  transaction: Transaction,
+  outcome: VerificationOutcome,
+): Promise<VerificationOutcome> {
+  if (transaction.options.verificationType !== 'ID_AND_IDENTITY') return outcome;
+  const notPossible: VerificationOutcome = {
+    ...outcome,
+    identityVerification: { similarity: 'NOT_POSSIBLE', validity: false, reason: 'NO_FACE_PRESENT' },
+  };
+  const { face, front } = transaction.captures ?? {};
+  if (outcome.verificationStatus !== 'APPROVED_VERIFIED') return outcome;
+  if (!face || !front) return notPossible;
+  const [selfie, document] = await Promise.all([
+    deps.images.get(face.key, MAX_UPLOAD_BYTES),
+    deps.images.get(front.key, MAX_UPLOAD_BYTES),
+  ]);
+  if (selfie.status !== 'ok' || document.status !== 'ok') return notPossible;
+  const result = identityVerification(await deps.faces.compare(selfie.bytes, document.bytes));
+  return {
+    ...outcome,
+    identityVerification: result.identityVerification,
+    ...(result.faceMatch !== undefined ? { faceMatch: result.faceMatch } : {}),
+  };
 }
 
 async function judge(deps: VerifyDeps, transaction: Transaction): Promise<VerificationOutcome> {

@@ -1,4 +1,5 @@
 import { documentClient } from '#adapters/dynamodb';
+import { createHumanFaceMatcher } from '#adapters/human-face-matcher';
 import { s3Client, s3ImageStore } from '#adapters/s3-image-store';
 import { createSharpImageInspector } from '#adapters/sharp-image-inspector';
 import { sqsClient, sqsWorkQueue } from '#adapters/sqs-work-queue';
@@ -33,6 +34,7 @@ export function verifyDeps(env: NodeJS.ProcessEnv = process.env): VerifyDeps {
     images: s3ImageStore(s3Client(config), config.BUCKET_NAME),
     inspector: createSharpImageInspector(),
     mrz: lazyMrzReader(),
+    faces: createHumanFaceMatcher(),
     callbackQueue: sqsWorkQueue(sqsClient(config), config.QUEUE_URL_CALLBACK),
     clock: systemClock,
   };

@@ -339,6 +339,7 @@ describe('runDropOffs', () => {
       images: journey.images,
       inspector: journey.inspector,
       mrz: { read: async () => mrzReading() },
+      faces: { compare: async () => ({ selfieFaces: 1, documentFaces: 1, similarity: 0.8 }) },
       callbackQueue,
       clock,
     });

@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import type { FaceComparison, FaceMatcher } from '#domain/identity';
 import { rejectReasonOf } from '#domain/image-rules';
 import type { MrzReading } from '#domain/mrz';
 import type { Transaction } from '#domain/transaction';
@@ -50,8 +51,34 @@ beforeEach(() => {
     if (applied) finishes++;
     return applied;
   };
-  deps = { transactions, images, inspector: new FakeImageInspector(), mrz, callbackQueue, clock };
+  faces = {
+    calls: 0,
+    comparison: {
+      selfieFaces: 1,
+      documentFaces: 1,
+      similarity: 0.7,
+      selfieFaceWidthPx: 300,
+      selfieFaceShare: 0.2,
+    },
+  };
+  const matcher: FaceMatcher = {
+    compare: async () => {
+      faces.calls++;
+      return faces.comparison;
+    },
+  };
+  deps = {
+    transactions,
+    images,
+    inspector: new FakeImageInspector(),
+    mrz,
+    faces: matcher,
+    callbackQueue,
+    clock,
+  };
 });
+
+let faces: { calls: number; comparison: FaceComparison };
 
 const capture = (key: string) => ({
   key,
@@ -269,5 +296,68 @@ describe('verifyTransaction', () => {
       rejectReason: rejectReasonOf('NOT_AN_IMAGE'),
     });
     expect(callbackQueue.sent).toHaveLength(1);
+  });
+
+  describe('ID + Identity', () => {
+    const identity = async (comparison: FaceComparison, withSelfie = true) => {
+      faces.comparison = comparison;
+      const transaction = transactionFixture({ reference: REF });
+      await submitted(
+        { country: 'AUT', idType: 'PASSPORT' },
+        { front: 'passport' },
+        {
+          options: { ...transaction.options, verificationType: 'ID_AND_IDENTITY', workflowId: 200 },
+          captures: {
+            front: capture(FRONT),
+            ...(withSelfie ? { face: capture('tx/selfie') } : {}),
+          },
+        },
+      );
+      images.upload('tx/selfie', Buffer.from('selfie'), 'image/jpeg');
+      mrz.answers.set('passport', mrzReading());
+      await verifyTransaction(deps, REF);
+      return stored()?.outcome;
+    };
+
+    it('a matching selfie → MATCH, valid, with the score as faceMatch', async () => {
+      const outcome = await identity({
+        selfieFaces: 1,
+        documentFaces: 1,
+        similarity: 0.71,
+        selfieFaceWidthPx: 300,
+      });
+      expect(outcome).toMatchObject({
+        verificationStatus: 'APPROVED_VERIFIED',
+        identityVerification: { similarity: 'MATCH', validity: true },
+        faceMatch: 71,
+      });
+    });
+
+    it('another person → NO_MATCH', async () => {
+      const outcome = await identity({
+        selfieFaces: 1,
+        documentFaces: 1,
+        similarity: 0.2,
+        selfieFaceWidthPx: 300,
+      });
+      expect(outcome?.identityVerification).toMatchObject({ similarity: 'NO_MATCH', validity: true });
+    });
+
+    it('no face on the selfie → NOT_POSSIBLE, not valid, NO_FACE_PRESENT', async () => {
+      const outcome = await identity({ selfieFaces: 0, documentFaces: 1 });
+      expect(outcome?.identityVerification).toEqual({
+        similarity: 'NOT_POSSIBLE',
+        validity: false,
+        reason: 'NO_FACE_PRESENT',
+      });
+    });
+
+    it('an ID-only workflow compares no faces', async () => {
+      await submitted({ country: 'AUT', idType: 'PASSPORT' }, { front: 'passport' });
+      mrz.answers.set('passport', mrzReading());
+      await verifyTransaction(deps, REF);
+      expect(faces.calls).toBe(0);
+      expect(stored()?.outcome?.identityVerification).toBeUndefined();
+    });
   });
 });
