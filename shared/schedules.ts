@@ -28,6 +28,8 @@ export const SCHEDULES = [
       { actions: ['GetItem', 'UpdateItem'], keys: ['TX#'] },
       { actions: ['GetItem', 'PutItem'], keys: ['JOB#'] },
     ],
+    // Sweeps the images of deleted transactions once more (a late upload).
+    images: { read: true, delete: true },
     sends: ['callback'],
     timeoutSeconds: 300,
   },

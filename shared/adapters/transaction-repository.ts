@@ -6,7 +6,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { dropOffAt, minuteBucket } from '#domain/drop-off';
+import { dropOffAt, IMAGE_SWEEP_AFTER_MS, minuteBucket } from '#domain/drop-off';
 import type { CaptureSide } from '#domain/journey';
 import { recordExpiresAt, type Transaction } from '#domain/transaction';
 import type { Clock, TransactionRepository } from '#use-cases/ports';
@@ -237,6 +237,8 @@ export function dynamoTransactionRepository(
             deletedAt: at,
             // The audit record is kept as long as the transaction would have been.
             [TTL_ATTRIBUTE]: Item[TTL_ATTRIBUTE],
+            // Due once more, for the sweep of images a late upload may still bring (IMAGE_SWEEP_AFTER_MS).
+            ...dueBucket(Date.parse(at) + IMAGE_SWEEP_AFTER_MS),
           },
         }),
       );

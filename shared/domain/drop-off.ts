@@ -12,6 +12,13 @@ import type { Transaction } from './transaction.ts';
 
 export const DROP_OFF_AFTER_MS = 15 * 60 * 1000;
 
+/**
+ * A deleted or purged transaction is swept once more this long after: an upload URL issued before
+ * the deletion stays usable for its lifetime (5 minutes), and what it puts must not outlive it. The
+ * drop-off job does the sweep, from the same due-minute index.
+ */
+export const IMAGE_SWEEP_AFTER_MS = 10 * 60 * 1000;
+
 /** When the transaction drops off if nothing else happens (epoch ms); undefined once submitted. */
 export function dropOffAt(transaction: Transaction): number | undefined {
   if (transaction.state === 'INITIATED') return transaction.tokenExpiresAt;

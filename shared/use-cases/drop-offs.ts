@@ -1,10 +1,12 @@
 import { bucketsToRun, dropOffAt, dropOffOutcome } from '#domain/drop-off';
+import { imageKeyPrefix } from '#domain/journey';
 import { recordExpiresAt } from '#domain/transaction';
 import { queueFinalCallback } from './journey.ts';
-import type { Clock, JobCursors, TransactionRepository, WorkQueue } from './ports.ts';
+import type { Clock, ImageStore, JobCursors, TransactionRepository, WorkQueue } from './ports.ts';
 
 export interface DropOffDeps {
   transactions: TransactionRepository;
+  images: ImageStore;
   cursors: JobCursors;
   callbackQueue: WorkQueue;
   clock: Clock;
@@ -27,9 +29,14 @@ export async function runDropOffs(deps: DropOffDeps): Promise<{ buckets: number;
   for (const bucket of buckets) {
     for (const reference of await deps.transactions.dueForDropOff(bucket)) {
       const transaction = await deps.transactions.get(reference);
-      // Gone (deleted, or a never-started record a day past its token: the job was down that long).
-      const due = transaction ? dropOffAt(transaction) : undefined;
-      if (!transaction || due === undefined || due > now.getTime()) continue;
+      if (!transaction) {
+        // Deleted or purged (swept once more, see IMAGE_SWEEP_AFTER_MS), or a never-started record a
+        // day past its token (the job was down that long; it had no images).
+        await deps.images.deletePrefix(imageKeyPrefix(reference));
+        continue;
+      }
+      const due = dropOffAt(transaction);
+      if (due === undefined || due > now.getTime()) continue;
       const at = now.toISOString();
       const outcome = dropOffOutcome(transaction);
       // From the state it was read in only: a submission meanwhile wins over the drop-off. Kept

@@ -14,12 +14,16 @@ import type { RetentionDeps } from '#use-cases/retention';
 /** The scheduled jobs' adapters. */
 export function dropOffDeps(env: NodeJS.ProcessEnv = process.env): DropOffDeps {
   const config = readConfig(
-    z.extend(TableConfig, { QUEUE_URL_CALLBACK: z.string().check(z.minLength(1)) }),
+    z.extend(TableConfig, {
+      QUEUE_URL_CALLBACK: z.string().check(z.minLength(1)),
+      BUCKET_NAME: z.string().check(z.minLength(1)),
+    }),
     env,
   );
   const db = documentClient(config);
   return {
     transactions: dynamoTransactionRepository(db, config.TABLE_NAME, systemClock),
+    images: s3ImageStore(s3Client(config), config.BUCKET_NAME),
     cursors: dynamoJobCursors(db, config.TABLE_NAME),
     callbackQueue: sqsWorkQueue(sqsClient(config), config.QUEUE_URL_CALLBACK),
     clock: systemClock,

@@ -15,6 +15,7 @@ import { DROP_OFF_JOB, runDropOffs } from '#use-cases/drop-offs';
 import { initiate } from '#use-cases/initiate';
 import { openSession } from '#use-cases/open-session';
 import type { CallbackAttempt, WorkQueue } from '#use-cases/ports';
+import { InMemoryImageStore } from '../unit/in-memory-ports.ts';
 import { freshTable, manualClock } from './fixtures.ts';
 
 /**
@@ -292,6 +293,8 @@ describe('transaction repository: erasure', () => {
       createdAt: tx.createdAt,
       deletedAt: at(CREATED + 4 * MINUTE),
       expiresAt: before?.expiresAt,
+      // Due once more, ten minutes on, for the sweep of a late upload's images.
+      dueBucket: `DUE#${minuteBucket(CREATED + 14 * MINUTE)}`,
     });
   });
 
@@ -417,6 +420,28 @@ describe('runDropOffs end to end', () => {
     }
   }
 
+  it('sweeps a deleted transaction’s images once more, after its last upload URL expired', async () => {
+    const own = await freshTable();
+    const clock = manualClock();
+    const transactions = dynamoTransactionRepository(own.db, own.tableName, clock);
+    const cursors = dynamoJobCursors(own.db, own.tableName);
+    const images = new InMemoryImageStore();
+    const deps = { transactions, images, cursors, callbackQueue: new Queue(), clock };
+    await cursors.set(DROP_OFF_JOB, minuteBucket(CREATED - MINUTE));
+    const tx = { ...transaction({ tokenExpiresAt: CREATED + 60 * MINUTE }), state: 'DONE' as const };
+    await transactions.create(tx);
+    await transactions.erase(tx.reference, at(CREATED));
+    // An upload URL issued before the deletion still works for a while.
+    images.upload(`tx/${tx.reference}/front/${randomUUID()}`, Buffer.from('late'), 'image/jpeg');
+
+    clock.set(CREATED + 5 * MINUTE);
+    await runDropOffs(deps);
+    expect(images.objects.size).toBe(1);
+    clock.set(CREATED + 12 * MINUTE);
+    await runDropOffs(deps);
+    expect(images.objects.size).toBe(0);
+  });
+
   it('finishes each abandoned journey once, at its time, and moves the cursor', async () => {
     // A table of its own: the job reads every transaction due in a minute.
     const own = await freshTable();
@@ -424,7 +449,7 @@ describe('runDropOffs end to end', () => {
     const transactions = dynamoTransactionRepository(own.db, own.tableName, clock);
     const cursors = dynamoJobCursors(own.db, own.tableName);
     const callbackQueue = new Queue();
-    const deps = { transactions, cursors, callbackQueue, clock };
+    const deps = { transactions, images: new InMemoryImageStore(), cursors, callbackQueue, clock };
     await cursors.set(DROP_OFF_JOB, minuteBucket(clock.now().getTime() - MINUTE));
     const customer = {
       customerId: 'c1',
@@ -509,7 +534,7 @@ describe('runDropOffs end to end', () => {
     const tx = transaction({ tokenExpiresAt: CREATED + 10 * MINUTE });
     await transactions.create(tx);
     clock.set(CREATED + 11 * MINUTE);
-    const deps = { transactions, cursors, callbackQueue, clock };
+    const deps = { transactions, images: new InMemoryImageStore(), cursors, callbackQueue, clock };
     const results = await Promise.all([runDropOffs(deps), runDropOffs(deps)]);
     expect(results.reduce((sum, result) => sum + result.droppedOff, 0)).toBe(1);
     expect(callbackQueue.messages).toEqual([{ reference: tx.reference, kind: 'final' }]);

@@ -128,6 +128,7 @@ describe('runDropOffs', () => {
   let callbackQueue: RecordingQueue;
   let deps: DropOffDeps;
   let journey: JourneyDeps;
+  let images: InMemoryImageStore;
   let ids: number;
 
   beforeEach(() => {
@@ -135,7 +136,8 @@ describe('runDropOffs', () => {
     transactions = new InMemoryTransactions(clock);
     cursors = new InMemoryJobCursors();
     callbackQueue = new RecordingQueue();
-    deps = { transactions, cursors, callbackQueue, clock };
+    images = new InMemoryImageStore();
+    deps = { transactions, images, cursors, callbackQueue, clock };
     ids = 0;
     journey = {
       transactions,
