@@ -1,12 +1,28 @@
 // npm run admin -- <command>: the operator's tool for customers and their API credentials.
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { dynamoCallbackLog } from '#adapters/callback-log';
 import { dynamoCustomerRepository } from '#adapters/customer-repository';
 import { documentClient } from '#adapters/dynamodb';
-import { AppError, ValidationError } from '#domain/errors';
-import { createCustomer, rotateCredentials } from '#use-cases/manage-customers';
-import { systemClock } from '#use-cases/ports';
+import { s3ImageStore } from '#adapters/s3-image-store';
+import { sqsClient, sqsWorkQueue } from '#adapters/sqs-work-queue';
+import {
+  BRANDING_IMAGE_KINDS,
+  type BrandingImageKind,
+  brandingImageFile,
+  brandingImageKey,
+  type LocaleBranding,
+} from '#domain/branding';
+import { AppError, type FieldIssue, NotFound, ValidationError } from '#domain/errors';
+import { canonicalLocale } from '#domain/locales';
+import { mergeSettings } from '#domain/settings';
+import { createCustomer, rotateCredentials, rotateWebhookSecret } from '#use-cases/manage-customers';
+import { type ImageStore, systemClock, type WorkQueue } from '#use-cases/ports';
+import { replayDeadLetters } from '#use-cases/scans';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../local/resources.ts';
 
 const USAGE = `Usage: npm run admin -- <command> [options] [target options]
@@ -15,15 +31,39 @@ Commands:
   create-customer     --name NAME [--settings JSON]
   rotate-credentials  --customer ID [--grace-minutes N]
   show-customer       --customer ID
+  update-settings     --customer ID --settings JSON
+                      each key given replaces that setting (validated), null resets it to its
+                      default, the others are kept; e.g. --settings '{"acceptedIds":{"default":"NONE",
+                      "countries":{"AUT":["PASSPORT","ID_CARD"],"DEU":"ALL"}}}'
+  set-branding        --customer ID --locale LOCALE [--reset]
+                      [--primary-color #RRGGBB] [--secondary-color #RRGGBB]
+                      [--header-image FILE] [--success-image FILE] [--error-image FILE]
+                      JPG or PNG up to 5 MB; --reset clears the locale's branding first
+  rotate-webhook-secret --customer ID [--grace-minutes N]
+                      a new callback signing secret (whsec_…); the old one keeps signing for N minutes
+  list-dead-letters   --customer ID [--from ISO-8601] [--to ISO-8601]
+  replay-dead-letters --customer ID [--from ISO-8601] [--to ISO-8601] [--queue-url URL]
+                      sends every dead-lettered callback of the range again (same webhook-id);
+                      against a deployed stack, --queue-url is its CallbackQueueUrl output
 
 Target options, one of:
   [--local] [--data-dir DIR]      the running \`npm start\` (the default): it reads DIR/endpoints.json,
                                   DIR being --data-dir, else $OPENVERIFY_DATA_DIR, else .local/
   --table NAME --region REGION    a deployed stack's table, with your AWS credentials
+    [--bucket NAME]               and its image bucket (ImageBucketName output), for set-branding's images
 
 Credentials are printed once; only their SHA-256 digests are stored.`;
 
-const COMMANDS = ['create-customer', 'rotate-credentials', 'show-customer'] as const;
+const COMMANDS = [
+  'create-customer',
+  'rotate-credentials',
+  'show-customer',
+  'update-settings',
+  'set-branding',
+  'rotate-webhook-secret',
+  'list-dead-letters',
+  'replay-dead-letters',
+] as const;
 type Command = (typeof COMMANDS)[number];
 
 function fail(message: string): never {
@@ -36,6 +76,17 @@ const OPTIONS = {
   settings: { type: 'string' },
   customer: { type: 'string' },
   'grace-minutes': { type: 'string' },
+  locale: { type: 'string' },
+  'primary-color': { type: 'string' },
+  'secondary-color': { type: 'string' },
+  'header-image': { type: 'string' },
+  'success-image': { type: 'string' },
+  'error-image': { type: 'string' },
+  reset: { type: 'boolean' },
+  bucket: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  'queue-url': { type: 'string' },
   local: { type: 'boolean' },
   'data-dir': { type: 'string' },
   table: { type: 'string' },
@@ -108,16 +159,36 @@ function target() {
   if (deployed) {
     if (!values.table) fail("--region needs --table (the deployed stack's TableName output).");
     if (!values.region) fail('--table needs --region (e.g. eu-west-1).');
+    const region = values.region;
+    const bucket = values.bucket;
     return {
       tableName: values.table,
-      db: documentClient({ AWS_REGION: values.region }),
+      db: documentClient({ AWS_REGION: region }),
+      images: (): ImageStore => {
+        if (!bucket)
+          fail("Images go to the stack's image bucket: give --bucket (its ImageBucketName output).");
+        return s3ImageStore(new S3Client({ region }), bucket);
+      },
+      callbackQueue: (): WorkQueue => {
+        const url = values['queue-url'];
+        if (!url)
+          fail("Replays go to the stack's callback queue: give --queue-url (its CallbackQueueUrl output).");
+        return sqsWorkQueue(sqsClient({ AWS_REGION: region }), url);
+      },
       needsCredentials: true,
     };
   }
   const dataDir = resolve(
     values['data-dir'] ?? process.env.OPENVERIFY_DATA_DIR ?? resolve(import.meta.dirname, '..', '.local'),
   );
-  let endpoints: { dynamodb: string; table: string };
+  let endpoints: {
+    dynamodb: string;
+    table: string;
+    s3?: string;
+    bucket?: string;
+    sqs?: string;
+    callbackQueueUrl?: string;
+  };
   try {
     endpoints = JSON.parse(readFileSync(resolve(dataDir, 'endpoints.json'), 'utf8'));
   } catch {
@@ -131,7 +202,25 @@ function target() {
     { AWS_REGION: LOCAL_REGION, DYNAMODB_ENDPOINT: endpoints.dynamodb },
     LOCAL_CREDENTIALS,
   );
-  return { tableName: endpoints.table, db, needsCredentials: false };
+  const { s3, bucket } = endpoints;
+  const images = (): ImageStore => {
+    if (!s3 || !bucket) fail(`The local stack in ${dataDir} names no image bucket: restart \`npm start\`.`);
+    const client = new S3Client({
+      region: LOCAL_REGION,
+      endpoint: s3,
+      forcePathStyle: true,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    return s3ImageStore(client, bucket);
+  };
+  const { sqs, callbackQueueUrl } = endpoints;
+  const callbackQueue = (): WorkQueue => {
+    if (!sqs || !callbackQueueUrl)
+      fail(`The local stack in ${dataDir} names no callback queue: restart \`npm start\`.`);
+    const client = new SQSClient({ region: LOCAL_REGION, endpoint: sqs, credentials: LOCAL_CREDENTIALS });
+    return sqsWorkQueue(client, callbackQueueUrl);
+  };
+  return { tableName: endpoints.table, db, images, callbackQueue, needsCredentials: false };
 }
 
 /**
@@ -163,6 +252,60 @@ function graceMinutesOption(): number {
   return minutes;
 }
 
+const IMAGE_OPTIONS: Readonly<Record<BrandingImageKind, 'header-image' | 'success-image' | 'error-image'>> = {
+  headerImage: 'header-image',
+  successImage: 'success-image',
+  errorImage: 'error-image',
+};
+
+/** The images set-branding was given, read and checked: every problem at once, before any upload. */
+function brandingUploads(customerId: string) {
+  const issues: FieldIssue[] = [];
+  const uploads = BRANDING_IMAGE_KINDS.flatMap((kind) => {
+    const option = IMAGE_OPTIONS[kind];
+    const path = values[option];
+    if (path === undefined) return [];
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(path);
+    } catch (error) {
+      issues.push({
+        field: `--${option}`,
+        rule: 'readable',
+        message: `cannot read ${path}: ${firstLine(error)}`,
+      });
+      return [];
+    }
+    const digest = createHash('sha256').update(bytes).digest('hex');
+    const checked = brandingImageFile(kind, bytes, digest);
+    if (!checked.ok) {
+      issues.push({ field: `--${option}`, rule: 'image', message: `${path} ${checked.message}` });
+      return [];
+    }
+    return [
+      {
+        kind,
+        bytes,
+        file: checked.file,
+        contentType: checked.contentType,
+        key: brandingImageKey(customerId, checked.file),
+      },
+    ];
+  });
+  if (issues.length > 0) throw new ValidationError(issues);
+  return uploads;
+}
+
+/** An ISO-8601 time option (a prefix such as `2026-11-27` is fine: dead letters sort by their time). */
+function isoOption(name: 'from' | 'to', fallback: string): string {
+  const value = values[name];
+  if (value === undefined) return fallback;
+  if (!/^\d{4}(-\d{2}(-\d{2}(T\d{2}(:\d{2}(:\d{2}(\.\d{3})?Z?)?)?)?)?)?$/.test(value)) {
+    fail(`--${name} needs an ISO-8601 time such as 2026-11-27 or 2026-11-27T10:00:00Z (not ${value}).`);
+  }
+  return value;
+}
+
 async function main(): Promise<void> {
   const [command, ...extra] = positionals;
   if (values.help || command === undefined) {
@@ -172,7 +315,7 @@ async function main(): Promise<void> {
   if (!COMMANDS.includes(command as Command)) fail(`Unknown command ${command}.`);
   if (extra.length > 0) fail(`Unexpected argument ${extra[0]}: options start with --.`);
   const graceMinutes = graceMinutesOption();
-  const { db, tableName, needsCredentials } = target();
+  const { db, tableName, images, callbackQueue, needsCredentials } = target();
   if (needsCredentials) await assertCredentials(db);
   const deps = { customers: dynamoCustomerRepository(db, tableName, systemClock), clock: systemClock };
 
@@ -185,14 +328,42 @@ async function main(): Promise<void> {
       } catch {
         fail('--settings must be a JSON object.');
       }
-      const { customer, credential } = await createCustomer(deps, { name: values.name, settings });
+      const { customer, credential, webhookSecret } = await createCustomer(deps, {
+        name: values.name,
+        settings,
+      });
       console.log(
         JSON.stringify(
-          { customerId: customer.customerId, ...credential, settings: customer.settings },
+          { customerId: customer.customerId, ...credential, webhookSecret, settings: customer.settings },
           null,
           2,
         ),
       );
+      return;
+    }
+    case 'rotate-webhook-secret': {
+      if (!values.customer) fail('rotate-webhook-secret needs --customer.');
+      const webhookSecret = await rotateWebhookSecret(deps, values.customer, { graceMinutes });
+      console.log(JSON.stringify({ customerId: values.customer, webhookSecret, graceMinutes }, null, 2));
+      return;
+    }
+    case 'list-dead-letters':
+    case 'replay-dead-letters': {
+      if (!values.customer) fail(`${command} needs --customer.`);
+      const from = isoOption('from', '0000');
+      const to = isoOption('to', '9999');
+      const log = dynamoCallbackLog(db, tableName);
+      if (command === 'list-dead-letters') {
+        console.log(JSON.stringify(await log.deadLetters(values.customer, from, to), null, 2));
+        return;
+      }
+      const replayed = await replayDeadLetters(
+        { log, callbackQueue: callbackQueue() },
+        values.customer,
+        from,
+        to,
+      );
+      console.log(JSON.stringify({ customerId: values.customer, replayed }, null, 2));
       return;
     }
     case 'rotate-credentials': {
@@ -211,6 +382,51 @@ async function main(): Promise<void> {
         ...(c.expiresAt ? { expiresAt: new Date(c.expiresAt).toISOString() } : {}),
       }));
       console.log(JSON.stringify({ ...customer, credentials }, null, 2));
+      return;
+    }
+    case 'update-settings': {
+      if (!values.customer) fail('update-settings needs --customer.');
+      if (!values.settings)
+        fail('update-settings needs --settings (a JSON object of the settings to change).');
+      let patch: unknown;
+      try {
+        patch = JSON.parse(values.settings);
+      } catch {
+        fail('--settings must be a JSON object.');
+      }
+      const customer = await deps.customers.get(values.customer);
+      if (!customer) throw new NotFound(`No customer ${values.customer}.`);
+      const settings = mergeSettings(customer.settings, patch);
+      await deps.customers.updateSettings(customer.customerId, settings);
+      console.log(JSON.stringify({ customerId: customer.customerId, settings }, null, 2));
+      return;
+    }
+    case 'set-branding': {
+      if (!values.customer) fail('set-branding needs --customer.');
+      if (!values.locale) fail('set-branding needs --locale (e.g. de, en-GB).');
+      const locale = canonicalLocale(values.locale);
+      if (!locale) fail(`--locale ${values.locale} is not a supported locale.`);
+      const customer = await deps.customers.get(values.customer);
+      if (!customer) throw new NotFound(`No customer ${values.customer}.`);
+      const uploads = brandingUploads(customer.customerId);
+      const colors: LocaleBranding = {
+        ...(values['primary-color'] !== undefined ? { primaryColor: values['primary-color'] } : {}),
+        ...(values['secondary-color'] !== undefined ? { secondaryColor: values['secondary-color'] } : {}),
+      };
+      const current = values.reset ? {} : (customer.settings.branding[locale] ?? {});
+      const next = { ...current, ...colors, ...Object.fromEntries(uploads.map((u) => [u.kind, u.file])) };
+      const branding = { ...customer.settings.branding, [locale]: next };
+      if (Object.keys(next).length === 0) delete branding[locale];
+      // Validated (colours) before any image is stored.
+      const settings = mergeSettings(customer.settings, { branding });
+      if (uploads.length > 0) {
+        const store = images();
+        for (const upload of uploads) await store.put(upload.key, upload.bytes, upload.contentType);
+      }
+      await deps.customers.updateSettings(customer.customerId, settings);
+      console.log(
+        JSON.stringify({ customerId: customer.customerId, locale, branding: settings.branding }, null, 2),
+      );
       return;
     }
     default:

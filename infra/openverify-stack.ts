@@ -139,6 +139,9 @@ export class OpenverifyDataStack extends Stack {
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName });
     new CfnOutput(this, 'ImageBucketName', { value: this.data.images.bucketName });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topicArn });
+    const callbacks = this.data.queues.get('callback');
+    // The admin CLI replays dead-lettered callbacks onto it (`replay-dead-letters --queue-url`).
+    if (callbacks) new CfnOutput(this, 'CallbackQueueUrl', { value: callbacks.queue.queueUrl });
   }
 }
 

@@ -171,7 +171,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // The admin CLI finds the running servers here (`npm run admin -- … --local`).
     writeFileSync(
       join(dataDir, ENDPOINTS_FILE),
-      `${JSON.stringify({ dynamodb: dynamo.endpoint, table: LOCAL_NAMES.table })}\n`,
+      `${JSON.stringify({
+        dynamodb: dynamo.endpoint,
+        table: LOCAL_NAMES.table,
+        s3: s3.endpoint,
+        bucket: LOCAL_NAMES.bucket,
+        sqs: sqs.endpoint,
+        callbackQueueUrl: [...queueUrls].find(([queue]) => queue.name === 'callback')?.[1],
+      })}\n`,
     );
     stoppers.push(async () => rmSync(join(dataDir, ENDPOINTS_FILE), { force: true }));
     return {

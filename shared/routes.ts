@@ -157,6 +157,14 @@ export const ROUTES = [
     // No access: BUCKET_NAME tells the page where the browser may upload (its CSP).
     images: {},
   },
+  {
+    name: 'brandingImage',
+    method: 'GET',
+    path: '/web/v4/branding/{customerId}/{file}',
+    entry: 'functions/web/branding-image.ts',
+    // Public: the customer's header, success and error images; the key is the path, no table.
+    images: { read: true },
+  },
 ] as const satisfies readonly Route[];
 
 /**

@@ -59,6 +59,7 @@ export const handler = middy<APIGatewayProxyEventV2>().handler(async (event) => 
       `script-src 'nonce-${nonce}'`,
       `style-src 'nonce-${nonce}'`,
       `connect-src 'self'${upload ? ` ${upload}` : ''}`,
+      // The customer's branding images come from this origin (/web/v4/branding/…), like the page.
       "img-src 'self' data:",
       "base-uri 'none'",
       "form-action 'self'",

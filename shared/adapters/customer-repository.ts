@@ -1,4 +1,4 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
@@ -8,7 +8,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Customer, StoredCredential } from '#domain/customer';
-import { Conflict } from '#domain/errors';
+import { Conflict, NotFound } from '#domain/errors';
 import { StoredCustomerSettings } from '#domain/settings';
 import type { Clock, CustomerRepository } from '#use-cases/ports';
 import { toEpochSeconds } from './dynamodb.ts';
@@ -98,6 +98,24 @@ export function dynamoCustomerRepository(
           ExpressionAttributeValues: { ':secrets': secrets },
         }),
       );
+    },
+
+    async updateSettings(customerId, settings) {
+      try {
+        await db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: profileKey(customerId),
+            UpdateExpression: 'SET settings = :settings',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeValues: { ':settings': settings },
+          }),
+        );
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException)
+          throw new NotFound(`No customer ${customerId}.`);
+        throw error;
+      }
     },
 
     async listIds() {

@@ -1,5 +1,5 @@
 import type { RejectReason, VerificationOutcome } from './callback.ts';
-import type { IdType } from './initiate-request.ts';
+import { ID_TYPES, type IdType } from './initiate-request.ts';
 import type { MrzReading } from './mrz.ts';
 
 /**
@@ -18,6 +18,8 @@ export interface DecisionInput {
   mrz: MrzReading | undefined;
   /** YYYY-MM-DD of the day of the decision (UTC). */
   today: string;
+  /** The customer's accepted IDs (shared/domain/accepted-ids.ts); absent, every document is. */
+  accepted?: (country: string, idType: string) => boolean;
 }
 
 export const NOT_READABLE = (detailsCode: string, detailsDescription: string): RejectReason => ({
@@ -44,7 +46,7 @@ export function countryOfMrz(code: string): string {
 }
 
 export function decide(input: DecisionInput): VerificationOutcome {
-  const { mrz, chosen, preset, today } = input;
+  const { mrz, chosen, preset, today, accepted } = input;
   if (mrz === undefined) {
     return {
       verificationStatus: 'ERROR_NOT_READABLE_ID',
@@ -89,6 +91,14 @@ export function decide(input: DecisionInput): VerificationOutcome {
   }
   if (preset.country && idCountry !== preset.country) {
     return { ...read, verificationStatus: 'DENIED_UNSUPPORTED_ID_COUNTRY' };
+  }
+  // The document as read, not as chosen: a user who picked an accepted country cannot pass another.
+  if (accepted && !accepted(idCountry, idType)) {
+    const countryAccepted = ID_TYPES.some((type) => accepted(idCountry, type));
+    return {
+      ...read,
+      verificationStatus: countryAccepted ? 'DENIED_UNSUPPORTED_ID_TYPE' : 'DENIED_UNSUPPORTED_ID_COUNTRY',
+    };
   }
   if (fields.expirationDate && fields.expirationDate < today) {
     return {

@@ -77,8 +77,8 @@ export interface AcceptedDocument {
 }
 
 /**
- * Every country with every type, until the customer's accepted-ID settings exist (issue 8 narrows
- * this list per customer).
+ * Every supported country with every type: the catalogue that a customer's accepted IDs narrow
+ * (shared/domain/accepted-ids.ts).
  */
 export const ALL_DOCUMENTS: readonly AcceptedDocument[] = COUNTRIES.map(({ country, region }) => ({
   country,

@@ -1,5 +1,6 @@
+import { acceptedDocuments } from './accepted-ids.ts';
+import { brandingUrls } from './branding.ts';
 import { ID_TYPES, Presets } from './initiate-request.ts';
-import { ALL_DOCUMENTS } from './journey.ts';
 import { LOCALES } from './locales.ts';
 import type { Transaction } from './transaction.ts';
 import { CAPTURE_METHODS, VERIFICATION_TYPES, WORKFLOW_IDS } from './workflows.ts';
@@ -28,9 +29,22 @@ export const JourneySession = z
         }),
       ),
     branding: z
-      .object({})
+      .object({
+        primaryColor: z.optional(z.string().check(z.meta({ description: '#rrggbb' }))),
+        secondaryColor: z.optional(z.string().check(z.meta({ description: '#rrggbb' }))),
+        headerImage: z.optional(z.string().check(z.meta({ description: 'URL of the header image.' }))),
+        successImage: z.optional(
+          z.string().check(z.meta({ description: 'URL of the default success page image.' })),
+        ),
+        errorImage: z.optional(
+          z.string().check(z.meta({ description: 'URL of the default error page image.' })),
+        ),
+      })
       .check(
-        z.meta({ description: 'Colours and images per locale; empty until the portal configures them.' }),
+        z.meta({
+          description:
+            "The customer's colours and images for the session's locale, each already resolved along the fallback order (locale, root language, customer default, English); empty: the product's own look. Images are same-origin URLs.",
+        }),
       ),
   })
   .register(z.globalRegistry, { id: 'JourneySession' });
@@ -58,7 +72,7 @@ export function journeySession(transaction: Transaction): JourneySession {
     expiresAt: new Date(transaction.tokenExpiresAt).toISOString(),
     ...(options.successUrl ? { successUrl: options.successUrl } : {}),
     ...(options.errorUrl ? { errorUrl: options.errorUrl } : {}),
-    acceptedDocuments: ALL_DOCUMENTS.map((document) => ({ ...document, types: [...document.types] })),
-    branding: {},
+    acceptedDocuments: acceptedDocuments(options.acceptedIds),
+    branding: brandingUrls(transaction.customerId, options.branding),
   };
 }

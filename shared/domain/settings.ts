@@ -1,9 +1,12 @@
+import { AcceptedIds, acceptsEverything, CATALOGUE_VERSION, DEFAULT_ACCEPTED_IDS } from './accepted-ids.ts';
+import { Branding, type LocaleBranding, resolveBranding } from './branding.ts';
 import { DataFields, DEFAULT_DATA_FIELDS } from './callback.ts';
-import { ValidationError } from './errors.ts';
+import { type FieldIssue, ValidationError } from './errors.ts';
 import { locale, redirectUrl, tokenLifetimeInMinutes } from './fields.ts';
 import type { InitiateRequest, Presets } from './initiate-request.ts';
 import { DOMAIN_PREFIX_MAX_LENGTH } from './journey-url.ts';
 import type { Locale } from './locales.ts';
+import { fieldIssues } from './validation.ts';
 import {
   CAPTURE_METHODS,
   type CaptureMethod,
@@ -52,6 +55,10 @@ export const CustomerSettings = z.strictObject({
       }),
     ),
   ),
+  /** Which countries' documents of which types are offered and accepted (shared/domain/accepted-ids.ts). */
+  acceptedIds: z._default(AcceptedIds, DEFAULT_ACCEPTED_IDS),
+  /** Colours and images per locale (shared/domain/branding.ts); none: the product's own look. */
+  branding: z._default(Branding, {}),
 });
 export type CustomerSettings = z.output<typeof CustomerSettings>;
 
@@ -86,6 +93,13 @@ export interface TransactionOptions {
   /** The customer's retention when the transaction was created (it sets the record's TTL). */
   retentionDays?: number | 'forever';
   purgeFraudTransactions?: boolean;
+  /**
+   * The customer's accepted IDs when the transaction was created, absent when they accept
+   * everything: the journey offers, and the worker accepts, only these (it never reads the customer).
+   */
+  acceptedIds?: AcceptedIds;
+  /** The customer's branding resolved for `locale` (image file names), absent when there is none. */
+  branding?: LocaleBranding;
 }
 
 /** Values in the request override the customer's settings (seed 000). Pure. */
@@ -114,11 +128,13 @@ export function resolveOptions(settings: CustomerSettings, request: InitiateRequ
     ]);
   }
 
+  const locale = request.locale ?? settings.defaultLocale;
+  const branding = resolveBranding(settings.branding, locale, settings.defaultLocale);
   return {
     workflowId: workflowIdOf(workflow),
     verificationType: workflow.verificationType,
     captureMethod: workflow.captureMethod,
-    locale: request.locale ?? settings.defaultLocale,
+    locale,
     tokenLifetimeInMinutes: request.tokenLifetimeInMinutes ?? settings.tokenLifetimeInMinutes,
     skipIntro: settings.skipIntro,
     successUrl: request.successUrl ?? settings.successUrl,
@@ -127,5 +143,43 @@ export function resolveOptions(settings: CustomerSettings, request: InitiateRequ
     presets: request.presets?.length ? request.presets : undefined,
     retentionDays: settings.retentionDays,
     purgeFraudTransactions: settings.purgeFraudTransactions,
+    ...(acceptsEverything(settings.acceptedIds) ? {} : { acceptedIds: settings.acceptedIds }),
+    ...(Object.keys(branding).length > 0 ? { branding } : {}),
   };
+}
+
+/**
+ * The operator's change to a customer's settings: each top-level key given replaces that setting
+ * (validated as when the customer was created), `null` returns it to its default, the rest is kept
+ * as stored (and not judged again, as `StoredCustomerSettings` explains). Pure.
+ */
+export function mergeSettings(current: CustomerSettings, patch: unknown): CustomerSettings {
+  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) {
+    throw new ValidationError([{ field: 'settings', rule: 'type', message: 'must be a JSON object' }]);
+  }
+  const shape = CustomerSettings.shape as Record<string, z.core.$ZodType>;
+  const issues: FieldIssue[] = [];
+  const merged: Record<string, unknown> = { ...current };
+  for (const [key, value] of Object.entries(patch)) {
+    const schema = Object.hasOwn(shape, key) ? shape[key] : undefined;
+    if (schema === undefined) {
+      issues.push({ field: `settings.${key}`, rule: 'unknown-field', message: 'is not a setting' });
+      continue;
+    }
+    if (value === null) {
+      delete merged[key];
+      continue;
+    }
+    // Accepted IDs written now are written against today's catalogue of supported documents.
+    const given =
+      key === 'acceptedIds' && typeof value === 'object' && !('catalogueVersion' in value)
+        ? { ...value, catalogueVersion: CATALOGUE_VERSION }
+        : value;
+    const input = { [key]: given };
+    const result = z.safeParse(z.object({ [key]: schema }), input);
+    if (result.success) merged[key] = result.data[key];
+    else issues.push(...fieldIssues(result.error, input, 'settings.'));
+  }
+  if (issues.length > 0) throw new ValidationError(issues);
+  return StoredCustomerSettings.parse(merged);
 }

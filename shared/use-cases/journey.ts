@@ -1,3 +1,4 @@
+import { acceptedIdIssue } from '#domain/accepted-ids';
 import type { VerificationOutcome } from '#domain/callback';
 import { isCountryCode } from '#domain/countries';
 import { dropOffAt } from '#domain/drop-off';
@@ -240,6 +241,8 @@ export async function submitJourney(
   if (preset && 'type' in preset && preset.type && preset.type !== request.idType) {
     issues.push({ field: 'idType', rule: 'preset', message: `must be the preset's ${preset.type}` });
   }
+  const notAccepted = acceptedIdIssue(transaction.options.acceptedIds, request.country, request.idType);
+  if (notAccepted) issues.push(notAccepted);
   const captures = transaction.captures ?? {};
   for (const side of requiredSides(request.idType, transaction.options.verificationType)) {
     if (!captures[side]) {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { acceptedIdIssue } from '#domain/accepted-ids';
 import type { Customer } from '#domain/customer';
 import { Conflict, type FieldIssue, ValidationError } from '#domain/errors';
 import type { CaptureSide, ImageContentType } from '#domain/journey';
@@ -56,6 +57,9 @@ export async function performNetverify(
   request: PerformNetverifyRequest,
 ): Promise<PerformNetverifyResponse> {
   const now = deps.clock.now();
+  // Before anything is read or stored: a document the account does not accept is refused at once.
+  const notAccepted = acceptedIdIssue(customer.settings.acceptedIds, request.country, request.idType);
+  if (notAccepted) throw new ValidationError([notAccepted]);
   const upload =
     request.uploadReference !== undefined
       ? await uploadedImages(deps, customer, request.uploadReference, now)

@@ -3,6 +3,7 @@ import type { Customer, StoredCredential, WebhookSecret } from '#domain/customer
 import type { ImageFormat, ImageKind, UnusableReason, Usability } from '#domain/image-rules';
 import type { IdType } from '#domain/initiate-request';
 import type { CaptureSide, ImageContentType, ScanSource } from '#domain/journey';
+import type { CustomerSettings } from '#domain/settings';
 import type { Capture, Transaction, TransactionState } from '#domain/transaction';
 
 /**
@@ -22,6 +23,8 @@ export interface CustomerRepository {
   listIds(): Promise<string[]>;
   /** Replaces the customer's callback signing secrets. */
   setWebhookSecrets(customerId: string, secrets: WebhookSecret[]): Promise<void>;
+  /** Replaces the customer's settings (already validated and merged: `mergeSettings`). */
+  updateSettings(customerId: string, settings: CustomerSettings): Promise<void>;
 }
 
 export interface TransactionRepository {

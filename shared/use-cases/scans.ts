@@ -88,3 +88,25 @@ export async function deleteScan(
   await deps.transactions.erase(transaction.reference, now);
   return { timestamp: now, scanReference: transaction.reference };
 }
+
+/**
+ * The operator's replay: every callback of the customer dead-lettered from `from` to `to` (ISO-8601)
+ * is sent again, a new attempt with its own `webhook-id`, whatever earlier attempts did.
+ */
+export async function replayDeadLetters(
+  deps: { log: CallbackLog; callbackQueue: WorkQueue },
+  customerId: string,
+  from: string,
+  to: string,
+): Promise<number> {
+  const letters = await deps.log.deadLetters(customerId, from, to);
+  for (const letter of letters) {
+    await deps.callbackQueue.send({
+      reference: letter.reference,
+      kind: letter.kind,
+      webhookId: letter.webhookId,
+      replay: true,
+    });
+  }
+  return letters.length;
+}

@@ -1,3 +1,4 @@
+import { isAccepted } from '#domain/accepted-ids';
 import type { VerificationOutcome } from '#domain/callback';
 import { decide } from '#domain/decision';
 import { type FaceMatcher, identityVerification } from '#domain/identity';
@@ -124,6 +125,7 @@ async function judge(deps: VerifyDeps, transaction: Transaction): Promise<Verifi
   }
 
   const preset = transaction.options.presets?.find((candidate) => candidate.index === 1);
+  const { acceptedIds } = transaction.options;
   return decide({
     chosen: document,
     preset: {
@@ -132,5 +134,7 @@ async function judge(deps: VerifyDeps, transaction: Transaction): Promise<Verifi
     },
     mrz,
     today: deps.clock.now().toISOString().slice(0, 10),
+    // The customer's accepted IDs as they were when the transaction was created.
+    ...(acceptedIds ? { accepted: (country, idType) => isAccepted(acceptedIds, country, idType) } : {}),
   });
 }

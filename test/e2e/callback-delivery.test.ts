@@ -1,6 +1,9 @@
-import { rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderPassport } from '../support/synthetic-documents.ts';
@@ -105,6 +108,17 @@ async function verifiedPassport(script: Array<number | 'reset'>): Promise<string
 const arrivalsFor = (reference: string) =>
   arrivals.filter((arrival) => new URLSearchParams(arrival.body).get('jumioIdScanReference') === reference);
 
+const admin = (...args: string[]) =>
+  promisify(execFile)(process.execPath, ['infra/admin-cli.ts', ...args, '--data-dir', dataDir], {
+    cwd: join(import.meta.dirname, '..', '..'),
+  });
+
+/** The demo customer `npm start` keeps in its data directory. */
+async function demoCustomerId(): Promise<string> {
+  return (JSON.parse(readFileSync(join(dataDir, 'demo-customer.json'), 'utf8')) as { customerId: string })
+    .customerId;
+}
+
 async function settled(reference: string, done: (log: Array<Record<string, unknown>>) => boolean) {
   const deadline = performance.now() + 60_000;
   for (;;) {
@@ -162,13 +176,30 @@ describe('callback delivery against a failing receiver', () => {
     const attempts = await settled(reference, (log) => log.length === 5);
     expect(attempts.every((attempt) => attempt.outcome === 'retry')).toBe(true);
     expect(attempts.at(-1)?.nextAttemptAt).toBeUndefined();
-    // The receiver is back: a replay delivers it, with the same webhook-id.
+    // The operator finds it among the customer's dead letters, and replays them once the receiver is back.
+    const letters = JSON.parse(
+      (await admin('list-dead-letters', '--customer', await demoCustomerId())).stdout,
+    ) as Array<Record<string, unknown>>;
+    expect(letters).toContainEqual(expect.objectContaining({ reference, attempts: 5, lastStatusCode: 500 }));
+    const replayed = JSON.parse(
+      (await admin('replay-dead-letters', '--customer', await demoCustomerId())).stdout,
+    );
+    expect(replayed.replayed).toBeGreaterThanOrEqual(1);
+    await settled(reference, (log) => log.some((attempt) => attempt.outcome === 'delivered'));
+    expect(new Set(arrivalsFor(reference).map((arrival) => arrival.headers['webhook-id'])).size).toBe(1);
+  });
+
+  it('the customer replays one callback through the API: a new attempt, the same webhook-id', async () => {
+    const reference = await verifiedPassport([]);
+    await settled(reference, (log) => log.some((attempt) => attempt.outcome === 'delivered'));
     const replay = await fetch(`${product.url}/api/netverify/v2/scans/${reference}/callbacks/replay`, {
       method: 'POST',
       headers: { ...initiateHeaders(), accept: 'application/json' },
     });
     expect(replay.status).toBe(200);
-    await settled(reference, (log) => log.some((attempt) => attempt.outcome === 'delivered'));
-    expect(new Set(arrivalsFor(reference).map((arrival) => arrival.headers['webhook-id'])).size).toBe(1);
+    await settled(reference, (log) => log.filter((attempt) => attempt.outcome === 'delivered').length === 2);
+    const seen = arrivalsFor(reference);
+    expect(seen).toHaveLength(2);
+    expect(seen[1]?.headers['webhook-id']).toBe(seen[0]?.headers['webhook-id']);
   });
 });

@@ -1,9 +1,10 @@
 import type { AttemptResult, CallbackRequest, CallbackSender, VerificationOutcome } from '#domain/callback';
 import type { Customer, StoredCredential, WebhookSecret } from '#domain/customer';
 import { dropOffAt, minuteBucket } from '#domain/drop-off';
-import { Conflict } from '#domain/errors';
+import { Conflict, NotFound } from '#domain/errors';
 import type { ImageKind, UnusableReason, Usability } from '#domain/image-rules';
 import type { CaptureSide } from '#domain/journey';
+import type { CustomerSettings } from '#domain/settings';
 import { type Capture, recordExpiresAt, type Transaction, type TransactionState } from '#domain/transaction';
 import type {
   CallbackAttempt,
@@ -68,6 +69,12 @@ export class InMemoryCustomers implements CustomerRepository {
     const customer = this.customers.get(customerId);
     if (customer === undefined) throw new Error(`no customer ${customerId}`);
     this.customers.set(customerId, { ...customer, webhookSecrets: copy(secrets) });
+  }
+
+  async updateSettings(customerId: string, settings: CustomerSettings): Promise<void> {
+    const customer = this.customers.get(customerId);
+    if (customer === undefined) throw new NotFound(`No customer ${customerId}.`);
+    this.customers.set(customerId, { ...customer, settings: copy(settings) });
   }
 
   /** Like the DynamoDB adapter: a token names one customer for good. */

@@ -57,6 +57,8 @@ describe('DEFAULT_SETTINGS', () => {
       },
       retentionDays: 360,
       purgeFraudTransactions: false,
+      acceptedIds: { default: 'ALL', acceptNewlySupported: true, catalogueVersion: 1 },
+      branding: {},
     });
   });
 

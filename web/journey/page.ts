@@ -83,11 +83,11 @@ select.field option{padding:6px 8px;border-radius:6px}
 .choice{display:flex;align-items:center;gap:8px;border:1px solid var(--line);border-radius:10px;padding:10px 14px;cursor:pointer;min-height:48px}
 .choice:has(input:checked){border-color:var(--primary);background:var(--secondary)}
 .choice input{accent-color:var(--primary);width:18px;height:18px;margin:0}
-.viewfinder{position:relative;width:100%;aspect-ratio:4/3;max-height:48vh;background:#0b0f17;border-radius:12px;overflow:hidden}
+.viewfinder{--vf-h:48vh;--ratio:1.3333;position:relative;width:min(100%,calc(var(--vf-h) * var(--ratio)));aspect-ratio:var(--ratio);margin-inline:auto;background:#0b0f17;border-radius:12px;overflow:hidden;container-type:size;flex:none}
 .viewfinder video{width:100%;height:100%;object-fit:cover;display:block}
 .viewfinder.face video{transform:scaleX(-1)}
-.guide{position:absolute;inset:12% 10%;border:3px solid rgba(255,255,255,.9);border-radius:14px;box-shadow:0 0 0 100vmax rgba(0,0,0,.38)}
-.face .guide{inset:8% 30%;border-radius:50%}
+.guide{position:absolute;inset:0;margin:auto;width:min(84cqw,calc(80cqh * 1.42));height:min(calc(84cqw / 1.42),80cqh);border:3px solid rgba(255,255,255,.9);border-radius:14px;box-shadow:0 0 0 100vmax rgba(0,0,0,.38)}
+.face .guide{width:min(56cqw,calc(84cqh * .75));height:min(calc(56cqw / .75),84cqh);border-radius:50%}
 .preview{display:block;max-width:100%;max-height:46vh;margin:0 auto;border-radius:12px;border:1px solid var(--line);object-fit:contain}
 .notice{border-inline-start:4px solid var(--bad);background:#fef3f2;padding:10px 14px;border-radius:8px;display:grid;gap:2px}
 .notice-title{font-weight:700;color:var(--bad)}
@@ -106,9 +106,9 @@ main[data-state=success],main[data-state=error]{text-align:center;align-items:ce
 .noscript{text-align:center;padding:24px}
 @media (max-width:899px),(max-height:709px){main{max-width:600px;min-height:0;padding:24px 28px}.frame{padding:16px}}
 @media (max-width:639px),(max-height:659px){.frame{padding:0;justify-content:flex-start}main{max-width:none;min-height:100vh;border-radius:0;box-shadow:none;padding:20px}h1{font-size:1.3rem}.brand{margin:12px 0 0}}
-@media (max-width:559px),(max-height:599px){main{padding:16px;gap:10px}.viewfinder{max-height:40vh}select.field{min-height:9em}}
-@media (max-width:480px),(max-height:535px){body{font-size:15px}h1{font-size:1.2rem}button,.button{flex:1 1 100%}.viewfinder{aspect-ratio:3/4;max-height:46vh}.viewfinder:not(.face) .guide{inset:18% 6%}.preview{max-height:38vh}}
-@media (max-height:535px) and (min-width:481px){.viewfinder{aspect-ratio:16/9;max-height:52vh}button,.button{flex:0 1 auto}}
+@media (max-width:559px),(max-height:599px){main{padding:16px;gap:10px}.viewfinder{--vf-h:40vh}select.field{min-height:9em}}
+@media (max-width:480px),(max-height:535px){body{font-size:15px}h1{font-size:1.2rem}button,.button{flex:1 1 100%}.viewfinder{--vf-h:46vh}.preview{max-height:38vh}}
+@media (max-height:535px) and (min-width:481px){.viewfinder{--vf-h:52vh}button,.button{flex:0 1 auto}}
 `
   .trim()
   .replace(/\n/g, '');

@@ -149,6 +149,10 @@ async function startCamera(forRender: number): Promise<void> {
     if (!video) return;
     video.srcObject = opened;
     await video.play().catch(() => undefined);
+    // The viewfinder takes the camera's shape, so that it shows exactly the frame the still will hold.
+    if (video.videoWidth > 0 && video.videoHeight > 0) {
+      video.parentElement?.style.setProperty('--ratio', String(video.videoWidth / video.videoHeight));
+    }
     const shutter = root.querySelector<HTMLButtonElement>('#shutter');
     if (shutter) shutter.disabled = false;
     const status = root.querySelector('#camera-status');
