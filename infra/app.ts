@@ -5,6 +5,8 @@
 //   certificateArn=arn:aws:acm:…                     wires domainName (and the prefixed wildcard) to the API
 //   prefixedCertificateArn=arn:aws:acm:…             the wildcard's certificate, if not certificateArn
 //   alarmEmail=ops@example.com                       subscribed to the alarm topic
+//   documentProvider=offline|textract                the worker's document reader (default offline)
+//   faceProvider=offline|rekognition                 the worker's face matcher (default offline)
 // Run without the CDK CLI (`node infra/app.ts`), it writes the assembly to cdk.out itself; context
 // then comes from CDK_CONTEXT_JSON, e.g. CDK_CONTEXT_JSON='{"region":"us"}'. Either way cdk.json's
 // context (the feature flags) is read first, so both ways synthesize the same templates.
@@ -37,6 +39,15 @@ openverify(app, {
   certificateArn: optional('certificateArn'),
   prefixedCertificateArn: optional('prefixedCertificateArn'),
   alarmEmail: optional('alarmEmail'),
+  documentProvider: parseChoice('documentProvider', ['offline', 'textract'] as const),
+  faceProvider: parseChoice('faceProvider', ['offline', 'rekognition'] as const),
 });
+
+function parseChoice<T extends string>(key: string, choices: readonly T[]): T | undefined {
+  const value = optional(key);
+  if (value === undefined) return undefined;
+  if (!choices.includes(value as T)) throw new Error(`Context ${key} must be one of ${choices.join(', ')}`);
+  return value as T;
+}
 
 app.synth();

@@ -44,6 +44,10 @@ export interface OpenverifyProps extends PublicHosts {
   schedules?: readonly ScheduleDefinition[];
   /** Subscribed to the alarm topic when given (the subscription must be confirmed from the mail). */
   alarmEmail?: string | undefined;
+  /** The verify worker's document reader: the offline engine (default) or Amazon Textract AnalyzeID. */
+  documentProvider?: 'offline' | 'textract' | undefined;
+  /** The verify worker's face matcher: the offline engine (default) or Amazon Rekognition. */
+  faceProvider?: 'offline' | 'rekognition' | undefined;
 }
 
 /** What both stacks of a region share: the region, termination protection, the tags. */
@@ -228,6 +232,7 @@ export class OpenverifyStack extends Stack {
       fn.bindTable(this.data.table, definition.table ?? CONSUMER_TABLE_ACCESS);
       if (definition.images) fn.bindImages(this.data.images, definition.images);
       for (const name of definition.sends ?? []) fn.bindQueue(name, this.queue(name));
+      if (definition.name === 'verify') bindProviders(fn, props);
       fn.addEventSource(
         new SqsEventSource(workQueue.queue, {
           batchSize: definition.batchSize,
@@ -282,4 +287,22 @@ export class OpenverifyStack extends Stack {
       });
     }
   }
+}
+
+/**
+ * The AWS providers the verify worker may use instead of the offline engine (shared/wiring/providers.ts):
+ * the choice in its environment, and the actions it then needs. Textract and Rekognition scope these
+ * actions to no resource, hence `*`.
+ */
+function bindProviders(fn: OpenverifyFunction, props: OpenverifyProps): void {
+  const actions: string[] = [];
+  if (props.documentProvider === 'textract') {
+    fn.addEnvironment('OPENVERIFY_DOCUMENT_PROVIDER', 'textract');
+    actions.push('textract:AnalyzeID');
+  }
+  if (props.faceProvider === 'rekognition') {
+    fn.addEnvironment('OPENVERIFY_FACE_PROVIDER', 'rekognition');
+    actions.push('rekognition:DetectFaces', 'rekognition:CompareFaces');
+  }
+  if (actions.length > 0) fn.addToRolePolicy(new PolicyStatement({ actions, resources: ['*'] }));
 }

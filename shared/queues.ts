@@ -48,6 +48,7 @@ export const QUEUES = [
       '@tensorflow/tfjs-core',
       '@tensorflow/tfjs-converter',
       '@tensorflow/tfjs-backend-wasm',
+      'zxing-wasm',
     ],
     visibilityTimeoutSeconds: 180,
     maxReceiveCount: 3,

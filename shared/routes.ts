@@ -62,7 +62,8 @@ export type NativeModuleName =
   | '@vladmandic/human'
   | '@tensorflow/tfjs-core'
   | '@tensorflow/tfjs-converter'
-  | '@tensorflow/tfjs-backend-wasm';
+  | '@tensorflow/tfjs-backend-wasm'
+  | 'zxing-wasm';
 
 /** What every journey call needs: its transaction, the images, both queues. */
 const JOURNEY_ACCESS = {

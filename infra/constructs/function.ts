@@ -48,6 +48,8 @@ export const NATIVE_MODULES = [
   '@tensorflow/tfjs-core',
   '@tensorflow/tfjs-converter',
   '@tensorflow/tfjs-backend-wasm',
+  // PDF417 (North-American licences): its WASM is read from the package at run time.
+  'zxing-wasm',
 ] as const;
 export type NativeModule = (typeof NATIVE_MODULES)[number];
 

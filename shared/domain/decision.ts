@@ -1,3 +1,4 @@
+import type { AamvaData } from './aamva.ts';
 import type { RejectReason, VerificationOutcome } from './callback.ts';
 import { ID_TYPES, type IdType } from './initiate-request.ts';
 import type { MrzReading } from './mrz.ts';
@@ -16,6 +17,8 @@ export interface DecisionInput {
   preset: { country?: string; idType?: IdType };
   /** The MRZ found on any side, undefined when none. */
   mrz: MrzReading | undefined;
+  /** A North-American licence's PDF417 (AAMVA), exact when decoded; undefined when none. */
+  barcode?: AamvaData | undefined;
   /** YYYY-MM-DD of the day of the decision (UTC). */
   today: string;
   /** The customer's accepted IDs (shared/domain/accepted-ids.ts); absent, every document is. */
@@ -45,8 +48,49 @@ export function countryOfMrz(code: string): string {
   return trimmed === 'D' ? 'DEU' : trimmed;
 }
 
+/** What a decoded AAMVA barcode says, as a verified reading (a PDF417 decodes exactly or not at all). */
+function fromBarcode(barcode: AamvaData): VerificationOutcome {
+  return {
+    verificationStatus: 'APPROVED_VERIFIED',
+    idType: barcode.subfile === 'DL' ? 'DRIVING_LICENSE' : 'ID_CARD',
+    idCountry: barcode.country,
+    idNumber: barcode.documentNumber,
+    ...(barcode.firstName ? { idFirstName: barcode.firstName } : {}),
+    idLastName: barcode.lastName,
+    idDob: barcode.birthDate,
+    idExpiry: barcode.expirationDate,
+    ...(barcode.country === 'USA' ? { idUsState: barcode.state } : {}),
+    ...(barcode.sex === 'M' || barcode.sex === 'F' ? { gender: barcode.sex } : {}),
+    mrzCheck: 'NOT_AVAILABLE',
+  };
+}
+
+const manipulated = (detailsCode: string, detailsDescription: string): RejectReason => ({
+  rejectReasonCode: '100',
+  rejectReasonDescription: 'MANIPULATED_DOCUMENT',
+  rejectReasonDetails: [{ detailsCode, detailsDescription }],
+});
+
+/**
+ * Where a valid MRZ and a decoded barcode both exist, two integrity-checked sources: a number or a
+ * date that differs is a manipulated document. Names may differ in transliteration and length, so
+ * they decide nothing.
+ */
+function disagreement(mrz: MrzReading, barcode: AamvaData): RejectReason | undefined {
+  const plain = (value: string) => value.toUpperCase().replace(/[^A-Z0-9]/g, '');
+  if (plain(mrz.fields.documentNumber) !== plain(barcode.documentNumber))
+    return manipulated('1002', 'DOCUMENT_NUMBER');
+  if (mrz.fields.birthDate !== undefined && mrz.fields.birthDate !== barcode.birthDate)
+    return manipulated('1004', 'DOB');
+  if (mrz.fields.expirationDate !== undefined && mrz.fields.expirationDate !== barcode.expirationDate) {
+    return manipulated('1003', 'EXPIRY');
+  }
+  return undefined;
+}
+
 export function decide(input: DecisionInput): VerificationOutcome {
-  const { mrz, chosen, preset, today, accepted } = input;
+  const { mrz, barcode, chosen, preset, today, accepted } = input;
+  if (!mrz?.valid && barcode) return judged(fromBarcode(barcode), input);
   if (mrz === undefined) {
     return {
       verificationStatus: 'ERROR_NOT_READABLE_ID',
@@ -83,9 +127,18 @@ export function decide(input: DecisionInput): VerificationOutcome {
     ...(fields.optionalData2 ? { optionalData2: fields.optionalData2 } : {}),
     ...(fields.sex === 'M' || fields.sex === 'F' ? { gender: fields.sex } : {}),
     ...(fields.nationality ? { nationality: countryOfMrz(fields.nationality) } : {}),
+    ...(barcode?.country === 'USA' ? { idUsState: barcode.state } : {}),
     mrzCheck: 'OK',
   };
+  const conflict = barcode ? disagreement(mrz, barcode) : undefined;
+  if (conflict) return { ...read, verificationStatus: 'DENIED_FRAUD', rejectReason: conflict };
+  return judged(read, input);
+}
 
+/** The checks every verified reading goes through: the preset, the accepted IDs, the expiry. */
+function judged(read: VerificationOutcome, { preset, accepted, today }: DecisionInput): VerificationOutcome {
+  const idType = read.idType ?? '';
+  const idCountry = read.idCountry ?? '';
   if (preset.idType && idType !== preset.idType) {
     return { ...read, verificationStatus: 'DENIED_UNSUPPORTED_ID_TYPE' };
   }
@@ -100,16 +153,8 @@ export function decide(input: DecisionInput): VerificationOutcome {
       verificationStatus: countryAccepted ? 'DENIED_UNSUPPORTED_ID_TYPE' : 'DENIED_UNSUPPORTED_ID_COUNTRY',
     };
   }
-  if (fields.expirationDate && fields.expirationDate < today) {
-    return {
-      ...read,
-      verificationStatus: 'DENIED_FRAUD',
-      rejectReason: {
-        rejectReasonCode: '100',
-        rejectReasonDescription: 'MANIPULATED_DOCUMENT',
-        rejectReasonDetails: [{ detailsCode: '1003', detailsDescription: 'EXPIRY' }],
-      },
-    };
+  if (read.idExpiry && read.idExpiry < today) {
+    return { ...read, verificationStatus: 'DENIED_FRAUD', rejectReason: manipulated('1003', 'EXPIRY') };
   }
   return read;
 }

@@ -1,7 +1,8 @@
+import type { AamvaData } from '#domain/aamva';
 import { isAccepted } from '#domain/accepted-ids';
 import type { VerificationOutcome } from '#domain/callback';
 import { decide } from '#domain/decision';
-import { type FaceMatcher, identityVerification } from '#domain/identity';
+import { type FaceMatcher, type IdentityThresholds, identityVerification } from '#domain/identity';
 import { rejectReasonOf } from '#domain/image-rules';
 import { MAX_UPLOAD_BYTES } from '#domain/journey';
 import type { MrzReading } from '#domain/mrz';
@@ -19,8 +20,12 @@ export interface VerifyDeps {
   images: ImageStore;
   inspector: ImageInspector;
   mrz: MrzReader;
+  /** The AAMVA PDF417 on the back of a North-American licence or ID card. */
+  barcode: { readPdf417(image: Buffer): Promise<AamvaData | undefined> };
   /** Compares the selfie with the document's portrait (ID + Identity workflows). */
   faces: FaceMatcher;
+  /** The face engine's thresholds (its similarity scale is its own); the offline engine's by default. */
+  identityThresholds?: IdentityThresholds;
   callbackQueue: WorkQueue;
   clock: Clock;
 }
@@ -82,7 +87,10 @@ async function withIdentity(
     deps.images.get(front.key, MAX_UPLOAD_BYTES),
   ]);
   if (selfie.status !== 'ok' || document.status !== 'ok') return notPossible;
-  const result = identityVerification(await deps.faces.compare(selfie.bytes, document.bytes));
+  const result = identityVerification(
+    await deps.faces.compare(selfie.bytes, document.bytes),
+    deps.identityThresholds,
+  );
   return {
     ...outcome,
     identityVerification: result.identityVerification,
@@ -99,6 +107,7 @@ async function judge(deps: VerifyDeps, transaction: Transaction): Promise<Verifi
   // The MRZ is on a passport's photo page, on the back of most ID cards (TD1), on the front of some.
   const sides = document.idType === 'PASSPORT' ? (['front'] as const) : (['back', 'front'] as const);
   let mrz: MrzReading | undefined;
+  let barcode: AamvaData | undefined;
   for (const side of sides) {
     const capture = captures[side];
     if (!capture) continue;
@@ -116,10 +125,17 @@ async function judge(deps: VerifyDeps, transaction: Transaction): Promise<Verifi
     });
     if (!intake.ok)
       return { verificationStatus: 'ERROR_NOT_READABLE_ID', rejectReason: rejectReasonOf(intake.reason) };
+    // North-American licences and ID cards carry a PDF417 on the back (some an MRZ as well; users
+    // swap sides, so the front is tried too while nothing was decoded).
+    if (document.idType !== 'PASSPORT' && barcode === undefined) {
+      barcode = await deps.barcode.readPdf417(intake.image);
+    }
+    if (mrz?.valid) continue;
     const reading = await deps.mrz.read(intake.image);
     if (reading?.valid) {
       mrz = reading;
-      break;
+      if (barcode !== undefined || document.idType === 'PASSPORT') break;
+      continue;
     }
     mrz ??= reading;
   }
@@ -133,6 +149,7 @@ async function judge(deps: VerifyDeps, transaction: Transaction): Promise<Verifi
       ...(preset && 'type' in preset && preset.type ? { idType: preset.type } : {}),
     },
     mrz,
+    barcode,
     today: deps.clock.now().toISOString().slice(0, 10),
     // The customer's accepted IDs as they were when the transaction was created.
     ...(acceptedIds ? { accepted: (country, idType) => isAccepted(acceptedIds, country, idType) } : {}),

@@ -182,6 +182,7 @@ describe('the verdict', () => {
       images,
       inspector: new FakeImageInspector(),
       mrz: { read: async () => mrzReading({ issuingState, nationality: issuingState }) },
+      barcode: { readPdf417: async () => undefined },
       faces: { compare: async () => Promise.reject(new Error('not an identity workflow')) },
       callbackQueue: new RecordingQueue(),
       clock,

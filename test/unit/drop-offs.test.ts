@@ -341,6 +341,7 @@ describe('runDropOffs', () => {
       images: journey.images,
       inspector: journey.inspector,
       mrz: { read: async () => mrzReading() },
+      barcode: { readPdf417: async () => undefined },
       faces: { compare: async () => ({ selfieFaces: 1, documentFaces: 1, similarity: 0.8 }) },
       callbackQueue,
       clock,

@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import type { AamvaData } from '#domain/aamva';
 import type { FaceComparison, FaceMatcher } from '#domain/identity';
 import { rejectReasonOf } from '#domain/image-rules';
 import type { MrzReading } from '#domain/mrz';
@@ -72,11 +73,15 @@ beforeEach(() => {
     images,
     inspector: new FakeImageInspector(),
     mrz,
+    barcode: { readPdf417: async (image: Buffer) => barcodes.get(image.toString()) },
     faces: matcher,
     callbackQueue,
     clock,
   };
 });
+
+/** What the fake barcode reader decodes, by the image's bytes. */
+const barcodes = new Map<string, AamvaData>();
 
 let faces: { calls: number; comparison: FaceComparison };
 
@@ -358,6 +363,62 @@ describe('verifyTransaction', () => {
       await verifyTransaction(deps, REF);
       expect(faces.calls).toBe(0);
       expect(stored()?.outcome?.identityVerification).toBeUndefined();
+    });
+  });
+
+  describe('North-American licences (PDF417)', () => {
+    const licence = (overrides: Partial<AamvaData> = {}): AamvaData => ({
+      subfile: 'DL',
+      iin: '636014',
+      version: 10,
+      documentNumber: 'D1234567',
+      lastName: 'SAMPLE',
+      firstName: 'ALEX',
+      birthDate: '1990-01-31',
+      expirationDate: '2030-01-31',
+      sex: 'F',
+      state: 'CA',
+      country: 'USA',
+      elements: {},
+      ...overrides,
+    });
+
+    beforeEach(() => barcodes.clear());
+
+    it('a decoded barcode without an MRZ → APPROVED_VERIFIED from its fields, MRZ check not available', async () => {
+      await submitted({ country: 'USA', idType: 'DRIVING_LICENSE' }, { front: 'dl-front', back: 'dl-back' });
+      barcodes.set('dl-back', licence());
+      await verifyTransaction(deps, REF);
+      expect(stored()?.outcome).toMatchObject({
+        verificationStatus: 'APPROVED_VERIFIED',
+        idType: 'DRIVING_LICENSE',
+        idCountry: 'USA',
+        idUsState: 'CA',
+        idNumber: 'D1234567',
+        idDob: '1990-01-31',
+        mrzCheck: 'NOT_AVAILABLE',
+      });
+    });
+
+    it('an MRZ and a barcode that disagree on the number → DENIED_FRAUD, 1002 DOCUMENT_NUMBER', async () => {
+      await submitted({ country: 'AUT', idType: 'ID_CARD' }, { front: 'card-front', back: 'card-back' });
+      mrz.answers.set('card-back', mrzReading());
+      barcodes.set('card-back', licence({ documentNumber: 'X0000000', birthDate: '1980-01-01' }));
+      await verifyTransaction(deps, REF);
+      expect(stored()?.outcome).toMatchObject({
+        verificationStatus: 'DENIED_FRAUD',
+        rejectReason: { rejectReasonCode: '100', rejectReasonDetails: [{ detailsCode: '1002' }] },
+      });
+    });
+
+    it('an expired licence → DENIED_FRAUD 1003', async () => {
+      await submitted({ country: 'USA', idType: 'DRIVING_LICENSE' }, { front: 'dl-front', back: 'dl-back' });
+      barcodes.set('dl-back', licence({ expirationDate: '2018-07-02' }));
+      await verifyTransaction(deps, REF);
+      expect(stored()?.outcome).toMatchObject({
+        verificationStatus: 'DENIED_FRAUD',
+        rejectReason: { rejectReasonDetails: [{ detailsCode: '1003' }] },
+      });
     });
   });
 });
