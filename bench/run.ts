@@ -1,9 +1,13 @@
-// npm run bench: initiate's throughput and latency beside a bare-DynamoDB baseline measured in the
-// same run, and each Lambda function's bundle size and cold-import time beside a bare bundle's.
+// npm run bench [-- --skip bundles,verification,callbacks,initiate]: each Lambda function's bundle
+// size and cold-import time beside a bare bundle's; the verification pipeline's accuracy, speed and
+// AWS cost (bench/verification.ts); callbacks per second from the local stack (bench/callbacks.ts);
+// initiate's throughput and latency beside a bare-DynamoDB baseline measured in the same run.
 // bench/README.md says what is measured, how, and why as ratios.
-import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { accessSync, constants, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import * as z from 'zod';
 import { readConfig } from '#shared/config';
 import { QUEUES } from '#shared/queues';
@@ -26,6 +30,23 @@ const settings = readConfig(
     BENCH_IMPORT_RUNS: z.coerce.number().int().min(1).default(15),
   }),
 );
+
+/** The sections, in the order they run; `--skip` leaves any out. */
+const SECTIONS = ['bundles', 'verification', 'callbacks', 'initiate'] as const;
+type Section = (typeof SECTIONS)[number];
+const skipped = new Set(
+  (parseArgs({ options: { skip: { type: 'string', multiple: true } } }).values.skip ?? [])
+    .flatMap((list) => list.split(','))
+    .map((name) => name.trim())
+    .filter((name) => name !== ''),
+);
+for (const name of skipped) {
+  if (!(SECTIONS as readonly string[]).includes(name)) {
+    console.error(`--skip: unknown section ${name}; the sections are ${SECTIONS.join(', ')}`);
+    process.exit(1);
+  }
+}
+const runs = (section: Section) => !skipped.has(section);
 
 /** The issue's aims. */
 const AIM = { throughputRatio: 0.7, coldImportMs: 100 };
@@ -84,8 +105,13 @@ try {
   );
 
   // Bundles first, while nothing else runs: cold imports are the figures most sensitive to noise.
-  await benchBundles(join(workDir, 'bundles'));
-  await benchInitiate(join(workDir, 'stack'));
+  if (runs('bundles')) await benchBundles(join(workDir, 'bundles'));
+  // Each in a process of its own: the deliverer reads its forwarding target at import, and the OCR
+  // engine's threads and memory leave with its process.
+  if (runs('verification')) await benchScript('verification', 'bench/verification.ts', workDir);
+  if (runs('callbacks')) await benchScript('callbacks', 'bench/callbacks.ts', workDir);
+  if (runs('initiate')) await benchInitiate(join(workDir, 'stack'));
+  if (skipped.size > 0) console.log(`\nSkipped: ${[...skipped].join(', ')}.`);
 } catch (error) {
   exitCode = 1;
   console.error(`\nbench failed: ${error instanceof BenchFailure ? error.message : (error as Error).stack}`);
@@ -195,6 +221,20 @@ async function benchBundles(outDir: string): Promise<void> {
     );
   }
   console.log('');
+}
+
+/** Runs a section's own script (its tables go to this run's output); its missed aims become ours. */
+async function benchScript(name: Section, script: string, workDir: string): Promise<void> {
+  console.log(`\n── ${name} (${script}) ──\n`);
+  const summary = join(workDir, `${name}.json`);
+  const child = spawn(process.execPath, [script, '--summary', summary], { stdio: 'inherit' });
+  cleanups.push(() => {
+    if (child.exitCode === null) child.kill('SIGTERM');
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (exit) => resolve(exit)));
+  if (code !== 0 && code !== 2) throw new BenchFailure(`${script} exited with ${code}`);
+  const { missed: theirs } = JSON.parse(readFileSync(summary, 'utf8')) as { missed: string[] };
+  missed.push(...theirs);
 }
 
 interface Run extends LoadResult {

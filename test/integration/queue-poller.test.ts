@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import type { QueueDefinition } from '#shared/queues';
@@ -72,5 +77,39 @@ describe('queue poller', () => {
       new ReceiveMessageCommand({ QueueUrl: dlqUrl, WaitTimeSeconds: 1 }),
     );
     expect(Messages.map((message) => message.Body)).toEqual(['bad-1']);
+  });
+
+  it('keeps handing over batches while one batch hangs, up to its concurrency', async () => {
+    const slow: QueueDefinition = { ...queue, name: `poller-${randomUUID().slice(0, 8)}`, batchSize: 1 };
+    const url = await ensureQueue(inject('sqsEndpoint'), slow, 'test');
+    const deliveries: string[] = [];
+    let release: () => void = () => undefined;
+    const hanging = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const poller = startPoller(
+      sqs,
+      slow,
+      url,
+      async (event: SQSEvent) => {
+        for (const record of event.Records) {
+          deliveries.push(record.body);
+          // A callback to a receiver that never answers holds its batch.
+          if (record.body === 'hang') await hanging;
+        }
+        return { batchItemFailures: [] };
+      },
+      { concurrency: 2 },
+    );
+
+    await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'hang' }));
+    await until(() => (deliveries.includes('hang') ? true : undefined));
+    await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'after-1' }));
+    await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'after-2' }));
+    await until(() => (deliveries.includes('after-1') && deliveries.includes('after-2') ? true : undefined));
+    release();
+    await poller.stop();
+
+    expect(deliveries.filter((body) => body === 'hang')).toHaveLength(1);
   });
 });
