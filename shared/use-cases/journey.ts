@@ -137,7 +137,7 @@ export async function checkCapture(
   // Over the limit: S3's policy refuses it, the local server does not.
   const verdict: Judgement =
     stored.status === 'ok'
-      ? await judge(deps, stored.bytes, stored.contentType, request.side)
+      ? await judge(deps, stored.bytes, stored.contentType, request.side, stored.metadata.source === 'camera')
       : { ok: false, reason: 'TOO_LARGE' };
 
   const now = deps.clock.now().toISOString();
@@ -205,13 +205,17 @@ async function judge(
   bytes: Buffer,
   declared: string | undefined,
   side: CaptureRequest['side'],
+  fromCamera = false,
 ): Promise<Judgement> {
   const contentType = IMAGE_CONTENT_TYPES.find((type) => type === declared);
   if (!contentType) return { ok: false, reason: 'NOT_AN_IMAGE' };
   const intake = await deps.inspector.intake(bytes, { contentType, maxBytes: MAX_UPLOAD_BYTES });
   if (!intake.ok) return { ok: false, reason: intake.reason };
   const usability = await deps.inspector.usability(intake.image, side === 'face' ? 'selfie' : 'document');
-  if (!usability.usable) return { ok: false, reason: usability.reason };
+  // "No document" looks for a card against its surroundings: an uploaded scan or a cropped photo
+  // has none, so for an upload the worker judges whether it is a document at all.
+  const cropped = !fromCamera && !usability.usable && usability.reason === 'NO_DOCUMENT';
+  if (!usability.usable && !cropped) return { ok: false, reason: usability.reason };
   return { ok: true, contentType: intake.format === 'png' ? 'image/png' : 'image/jpeg' };
 }
 

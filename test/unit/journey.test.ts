@@ -247,6 +247,24 @@ describe('checkCapture', () => {
     expect((await stored(reference)).refusedAttempts).toBeUndefined();
   });
 
+  it('"no document" refuses a camera capture, not an upload (a scan or a cropped photo has no surroundings)', async () => {
+    const { token } = await start();
+    expect(
+      await capture(token, 'front', { bytes: Buffer.from('NO_DOCUMENT'), source: 'camera' }),
+    ).toMatchObject({
+      accepted: false,
+      reason: 'NO_DOCUMENT',
+    });
+    expect(await capture(token, 'front', { bytes: Buffer.from('NO_DOCUMENT'), source: 'upload' })).toEqual({
+      accepted: true,
+    });
+    // Any other verdict refuses an upload as it does a photo.
+    expect(await capture(token, 'front', { bytes: Buffer.from('BLURRED'), source: 'upload' })).toMatchObject({
+      accepted: false,
+      reason: 'BLURRED',
+    });
+  });
+
   it('an accepted capture is kept with its key, type, source and time', async () => {
     const { token, reference } = await start({ workflowId: 200 });
     expect(await capture(token, 'front', { source: 'camera', contentType: 'image/png' })).toEqual({
