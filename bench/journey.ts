@@ -45,7 +45,9 @@ console.log(`  CSS: ${kb(css)}; budget ${kb(CSS_BUDGET)}: ${css <= CSS_BUDGET ? 
 // ---- throughput ------------------------------------------------------------------------------------
 
 const dataDir = newDataDir();
-const product = await startProduct(dataDir);
+// The verify worker is paused: each submission queues a verification, which would otherwise run
+// in the same process as the API under measurement.
+const product = await startProduct(dataDir, { env: { OPENVERIFY_PAUSE_QUEUES: 'verify' } });
 // Interrupted, the bench stops the product it started, as the finally below does.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {

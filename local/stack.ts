@@ -132,8 +132,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       credentials: LOCAL_CREDENTIALS,
     });
     const pollers: Poller[] = [];
+    // Benchmarks pause a consumer to measure the API alone (OPENVERIFY_PAUSE_QUEUES=verify).
+    const paused = new Set((process.env.OPENVERIFY_PAUSE_QUEUES ?? '').split(',').filter(Boolean));
     for (const [queue, url] of queueUrls) {
-      if (!queue.consumer) continue;
+      if (!queue.consumer || paused.has(queue.name)) continue;
       const handler = await loadHandler<SqsHandler>(queue.consumer);
       pollers.push(
         startPoller(sqsClient, queue, url, handler, {
