@@ -12,7 +12,7 @@ import type { Construct } from 'constructs';
 import { QUEUES, type QueueDefinition } from '#shared/queues';
 import { ROUTES, type Route, type TableGrant } from '#shared/routes';
 import { SCHEDULES, type ScheduleDefinition } from '#shared/schedules';
-import { ApiAlarms, FunctionAlarms } from './constructs/alarms.ts';
+import { ApiAlarms, CallbackAlarms, FunctionAlarms } from './constructs/alarms.ts';
 import { constructId } from './constructs/construct-id.ts';
 import { OpenverifyFunction } from './constructs/function.ts';
 import {
@@ -240,6 +240,9 @@ export class OpenverifyStack extends Stack {
         }),
       );
       functions.set(`${definition.name}-consumer`, fn);
+      if (definition.name === 'callback') {
+        new CallbackAlarms(this, 'CallbackAlarms', { logGroup: fn.logGroup, action: alarmAction });
+      }
     }
     for (const schedule of props.schedules ?? SCHEDULES) {
       const fn = new OpenverifyFunction(this, `${constructId(schedule.name)}Job`, {

@@ -8,6 +8,7 @@ import {
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { FilterPattern, type ILogGroup, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 
 /**
@@ -98,6 +99,40 @@ export class ApiAlarms extends Construct {
       description: `The API's p99 latency stayed at ${API_P99_LATENCY.toSeconds()} s or more for ${
         API_LATENCY_PERIODS * ALARM_PERIOD.toMinutes()
       } minutes`,
+    });
+  }
+}
+
+/** Callbacks that integrators are not getting: from the deliverer's log lines, by metric filters. */
+export const CALLBACK_RETRIES_THRESHOLD = 50;
+
+export class CallbackAlarms extends Construct {
+  readonly deadLetters: Alarm;
+  readonly retries: Alarm;
+
+  constructor(scope: Construct, id: string, props: { logGroup: ILogGroup; action: IAlarmAction }) {
+    super(scope, id);
+    const count = (name: string, step: string) =>
+      new MetricFilter(this, `${name}Filter`, {
+        logGroup: props.logGroup,
+        filterPattern: FilterPattern.all(
+          FilterPattern.stringValue('$.message', '=', 'callback'),
+          FilterPattern.stringValue('$.step', '=', step),
+        ),
+        metricNamespace: 'openverify',
+        metricName: name,
+        metricValue: '1',
+        defaultValue: 0,
+      }).metric({ period: ALARM_PERIOD, statistic: 'Sum' });
+    this.deadLetters = alarm(this, 'DeadLetters', props.action, {
+      metric: count('CallbackDeadLetters', 'dead-lettered'),
+      threshold: 1,
+      description: 'A callback ran out of attempts: replay it with `npm run admin -- replay-dead-letters`',
+    });
+    this.retries = alarm(this, 'Retries', props.action, {
+      metric: count('CallbackRetries', 'retry-scheduled'),
+      threshold: CALLBACK_RETRIES_THRESHOLD,
+      description: `${CALLBACK_RETRIES_THRESHOLD} or more callback attempts failed in ${ALARM_PERIOD.toMinutes()} minutes: a receiver is down or refusing`,
     });
   }
 }

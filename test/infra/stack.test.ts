@@ -1,6 +1,7 @@
 // The default region (EU, the shipped route, queue and schedule tables): both its stacks, synthesized
 // once, bundled. Every expectation about a function derives from its row in those tables, so a new
 // row needs no edit here.
+
 import { spawnSync } from 'node:child_process';
 import {
   copyFileSync,
@@ -18,6 +19,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { Match } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DUE_INDEX, KEY, TTL_ATTRIBUTE } from '#adapters/dynamodb';
 import { deadLetterName, QUEUES, type QueueDefinition, queueUrlVariable } from '#shared/queues';
@@ -1057,6 +1059,27 @@ describe('the stacks', () => {
   });
 });
 
+describe('the callbacks', () => {
+  it('alarm on a dead-lettered callback and on many failed attempts, counted from the deliverer log', () => {
+    const logGroup = resourceOf(s, s.stack.functions.get('callback-consumer')?.logGroup as IConstruct);
+    for (const [step, metric] of [
+      ['dead-lettered', 'CallbackDeadLetters'],
+      ['retry-scheduled', 'CallbackRetries'],
+    ] as const) {
+      s.template.hasResourceProperties('AWS::Logs::MetricFilter', {
+        LogGroupName: { Ref: logGroup.id },
+        FilterPattern: Match.stringLikeRegexp(`\\$\\.step = "${step}"`),
+        MetricTransformations: [Match.objectLike({ MetricNamespace: 'openverify', MetricName: metric })],
+      });
+      s.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'openverify',
+        MetricName: metric,
+        AlarmActions: [inService(s, s.stack.dataStack.alarms.topicArn)],
+      });
+    }
+  });
+});
+
 describe('the alarm topic', () => {
   it('is encrypted with a key CloudWatch may use, rotated', () => {
     const topic = resourceOf(s, s.stack.dataStack.alarms);
@@ -1101,8 +1124,9 @@ describe('the alarm topic', () => {
         (alarm) => [alarm, topicRef()] as const,
       ),
     ];
-    // Per function errors and throttles, the API's 5xx and latency, per queue dead letters and age.
-    expect(alarms).toHaveLength(FUNCTIONS.length * 2 + 2 + QUEUES.length * 2);
+    // Per function errors and throttles, the API's 5xx and latency, per queue dead letters and age,
+    // and the callbacks' dead letters and failed attempts.
+    expect(alarms).toHaveLength(FUNCTIONS.length * 2 + 2 + QUEUES.length * 2 + 2);
     for (const [alarm, topic] of alarms) expect(alarm.Properties.AlarmActions).toEqual([topic]);
   });
 });
