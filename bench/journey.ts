@@ -1,4 +1,5 @@
-// node bench/journey.ts: the journey's budgets (issue 7), standalone and printed, not part of bench/run.ts.
+// node bench/journey.ts [--summary FILE]: the journey's budgets (issue 7); a section of `npm run bench`,
+// which reads the missed budgets from FILE; exits 2 when one is missed.
 //
 // 1. Weight: the page's JavaScript gzipped for each locale (the bundle the page inlines: that locale's
 //    catalogue, its root language's and English) against 60 KB, and its CSS gzipped against 15 KB.
@@ -9,7 +10,7 @@
 // Submit changes the transaction (once per transaction), so it runs over transactions prepared
 // beforehand, each with its passport accepted. Each submission queues a verification, which the
 // local worker then runs in the same process as the API: submit's figure is a pessimistic one.
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import autocannon from 'autocannon';
 import { LOCALES } from '#domain/locales';
@@ -41,6 +42,11 @@ console.log(
 );
 console.log(`    ${sizes.map((s) => `${s.locale} ${kb(s.bytes)}`).join(', ')}`);
 console.log(`  CSS: ${kb(css)}; budget ${kb(CSS_BUDGET)}: ${css <= CSS_BUDGET ? 'within' : 'OVER'}`);
+/** The budgets missed, for `npm run bench` (--summary) and the exit code. */
+const missed: string[] = [];
+if ((largest?.bytes ?? 0) > JS_BUDGET)
+  missed.push(`journey JavaScript ${kb(largest?.bytes ?? 0)} (budget ${kb(JS_BUDGET)})`);
+if (css > CSS_BUDGET) missed.push(`journey CSS ${kb(css)} (budget ${kb(CSS_BUDGET)})`);
 
 // ---- throughput ------------------------------------------------------------------------------------
 
@@ -164,8 +170,18 @@ try {
     console.log(
       `  ${name.padEnd(8)} ${ratio.toFixed(2)}× initiate: ${ratio >= 1 / 1.5 ? 'within' : 'OUTSIDE'}`,
     );
+    if (ratio < 1 / 1.5)
+      missed.push(`journey ${name} at ${ratio.toFixed(2)}× initiate's throughput (budget ≥ 0.67×)`);
   }
 } finally {
   await product.stop();
   rmSync(dataDir, { recursive: true, force: true });
+}
+
+const summaryAt = process.argv.indexOf('--summary');
+const summary = summaryAt > 0 ? process.argv[summaryAt + 1] : undefined;
+if (summary) writeFileSync(summary, JSON.stringify({ missed }));
+if (missed.length > 0) {
+  console.log(`\nJourney budgets missed: ${missed.join('; ')}.`);
+  process.exitCode = 2;
 }

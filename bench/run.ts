@@ -1,4 +1,4 @@
-// npm run bench [-- --skip bundles,verification,callbacks,initiate]: each Lambda function's bundle
+// npm run bench [-- --skip bundles,verification,callbacks,journey,initiate]: each Lambda function's bundle
 // size and cold-import time beside a bare bundle's; the verification pipeline's accuracy, speed and
 // AWS cost (bench/verification.ts); callbacks per second from the local stack (bench/callbacks.ts);
 // initiate's throughput and latency beside a bare-DynamoDB baseline measured in the same run.
@@ -32,7 +32,7 @@ const settings = readConfig(
 );
 
 /** The sections, in the order they run; `--skip` leaves any out. */
-const SECTIONS = ['bundles', 'verification', 'callbacks', 'initiate'] as const;
+const SECTIONS = ['bundles', 'verification', 'callbacks', 'journey', 'initiate'] as const;
 type Section = (typeof SECTIONS)[number];
 const skipped = new Set(
   (parseArgs({ options: { skip: { type: 'string', multiple: true } } }).values.skip ?? [])
@@ -110,6 +110,7 @@ try {
   // engine's threads and memory leave with its process.
   if (runs('verification')) await benchScript('verification', 'bench/verification.ts', workDir);
   if (runs('callbacks')) await benchScript('callbacks', 'bench/callbacks.ts', workDir);
+  if (runs('journey')) await benchScript('journey', 'bench/journey.ts', workDir);
   if (runs('initiate')) await benchInitiate(join(workDir, 'stack'));
   if (skipped.size > 0) console.log(`\nSkipped: ${[...skipped].join(', ')}.`);
 } catch (error) {
