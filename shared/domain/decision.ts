@@ -89,7 +89,7 @@ function disagreement(mrz: MrzReading, barcode: AamvaData): RejectReason | undef
 }
 
 export function decide(input: DecisionInput): VerificationOutcome {
-  const { mrz, barcode, chosen, preset, today, accepted } = input;
+  const { mrz, barcode, chosen } = input;
   if (!mrz?.valid && barcode) return judged(fromBarcode(barcode), input);
   if (mrz === undefined) {
     return {
