@@ -46,3 +46,6 @@ export const JourneyHostsConfig = z
       }
     }),
   );
+
+/** A queue's URL as the functions receive it (`QUEUE_URL_<NAME>`); local servers' hosts are not DNS names. */
+export const QueueUrl = z.string().check(z.minLength(1));

@@ -4,7 +4,13 @@
  * `handler` that answers partial batch failures (`batchItemFailures`).
  */
 
-import type { ImageAccess, NativeModuleName, QueueName, TableGrant } from './routes.ts';
+import {
+  type ImageAccess,
+  NATIVE_MODULES,
+  type NativeModuleName,
+  type QueueName,
+  type TableGrant,
+} from './routes.ts';
 
 export interface QueueDefinition {
   name: string;
@@ -40,16 +46,8 @@ export const QUEUES = [
     sends: ['callback'],
     // OCR and image decoding: more memory is more CPU.
     memorySize: 2048,
-    nodeModules: [
-      'sharp',
-      'tesseract.js',
-      '@tesseract.js-data/eng',
-      '@vladmandic/human',
-      '@tensorflow/tfjs-core',
-      '@tensorflow/tfjs-converter',
-      '@tensorflow/tfjs-backend-wasm',
-      'zxing-wasm',
-    ],
+    // Every native package: the image decoder, the OCR, the face matcher and the PDF417 reader.
+    nodeModules: NATIVE_MODULES,
     visibilityTimeoutSeconds: 180,
     maxReceiveCount: 3,
     batchSize: 5,

@@ -54,16 +54,24 @@ export interface ImageAccess {
 
 export type QueueName = 'verify' | 'callback';
 
-/** Packages installed beside a function's bundle rather than bundled (infra/constructs/function.ts). */
-export type NativeModuleName =
-  | 'sharp'
-  | 'tesseract.js'
-  | '@tesseract.js-data/eng'
-  | '@vladmandic/human'
-  | '@tensorflow/tfjs-core'
-  | '@tensorflow/tfjs-converter'
-  | '@tensorflow/tfjs-backend-wasm'
-  | 'zxing-wasm';
+/**
+ * Packages with native code or files read at run time (sharp's libvips, tesseract.js's worker script
+ * and trained data), which esbuild cannot bundle: they are left out of every bundle, and installed
+ * beside the bundle of the functions that use them (infra/constructs/function.ts).
+ */
+export const NATIVE_MODULES = [
+  'sharp',
+  'tesseract.js',
+  '@tesseract.js-data/eng',
+  // The face matcher: human's WASM build, loaded by path, with the tfjs packages it loads itself.
+  '@vladmandic/human',
+  '@tensorflow/tfjs-core',
+  '@tensorflow/tfjs-converter',
+  '@tensorflow/tfjs-backend-wasm',
+  // PDF417 (North-American licences): its WASM is read from the package at run time.
+  'zxing-wasm',
+] as const;
+export type NativeModuleName = (typeof NATIVE_MODULES)[number];
 
 /** What every journey call needs: its transaction, the images, both queues. */
 const JOURNEY_ACCESS = {

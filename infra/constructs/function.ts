@@ -15,7 +15,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { queueUrlVariable } from '#shared/queues';
-import type { ImageAccess, TableGrant } from '#shared/routes';
+import { type ImageAccess, NATIVE_MODULES, type NativeModuleName, type TableGrant } from '#shared/routes';
 
 /** The repository root: route and queue entries are relative to it, and esbuild runs from it. */
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -34,24 +34,8 @@ export const FUNCTION_ENVIRONMENT: Readonly<Record<string, string>> = {
   POWERTOOLS_SERVICE_NAME: 'openverify',
 };
 
-/**
- * Packages with native code or files read at run time (sharp's libvips, tesseract.js's worker script
- * and trained data), which esbuild cannot bundle: they are left out of every bundle, and installed
- * beside the bundle of the functions that use them.
- */
-export const NATIVE_MODULES = [
-  'sharp',
-  'tesseract.js',
-  '@tesseract.js-data/eng',
-  // The face matcher: human's WASM build, loaded by path, with the tfjs packages it loads itself.
-  '@vladmandic/human',
-  '@tensorflow/tfjs-core',
-  '@tensorflow/tfjs-converter',
-  '@tensorflow/tfjs-backend-wasm',
-  // PDF417 (North-American licences): its WASM is read from the package at run time.
-  'zxing-wasm',
-] as const;
-export type NativeModule = (typeof NATIVE_MODULES)[number];
+export { NATIVE_MODULES };
+export type NativeModule = NativeModuleName;
 
 /** Every function's bundling (bench/ bundles the same way to measure what deploys). */
 export const FUNCTION_BUNDLING: BundlingOptions = {

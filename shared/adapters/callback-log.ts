@@ -1,6 +1,6 @@
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { CallbackAttempt, CallbackLog, DeadLetter } from '#use-cases/ports';
-import { TTL_ATTRIBUTE, toEpochSeconds } from './dynamodb.ts';
+import { queryAll, TTL_ATTRIBUTE, toEpochSeconds } from './dynamodb.ts';
 
 /**
  * Callback attempts live in their transaction's partition (`TX#<ref>`, `CALLBACK#<time>#<webhook-id>#<n>`: a replay starts again at 1),
@@ -25,16 +25,14 @@ export function dynamoCallbackLog(db: DynamoDBDocumentClient, tableName: string)
     },
 
     async attempts(reference) {
-      const { Items = [] } = await db.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': `TX#${reference}`, ':prefix': 'CALLBACK#' },
-          ConsistentRead: true,
-        }),
-      );
-      return Items.map(
-        ({ pk: _pk, sk: _sk, [TTL_ATTRIBUTE]: _ttl, ...attempt }) => attempt as CallbackAttempt,
+      const items = await queryAll(db, {
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': `TX#${reference}`, ':prefix': 'CALLBACK#' },
+        ConsistentRead: true,
+      });
+      return items.map(
+        ({ pk: _pk, sk: _sk, [TTL_ATTRIBUTE]: _ttl, ...attempt }) => attempt as unknown as CallbackAttempt,
       );
     },
 
@@ -53,19 +51,19 @@ export function dynamoCallbackLog(db: DynamoDBDocumentClient, tableName: string)
     },
 
     async deadLetters(customerId, from, to) {
-      const { Items = [] } = await db.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-          ExpressionAttributeValues: {
-            ':pk': `CUSTOMER#${customerId}`,
-            ':from': `DEADLETTER#${from}`,
-            ':to': `DEADLETTER#${to}~`,
-          },
-          ConsistentRead: true,
-        }),
+      const items = await queryAll(db, {
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: {
+          ':pk': `CUSTOMER#${customerId}`,
+          ':from': `DEADLETTER#${from}`,
+          ':to': `DEADLETTER#${to}~`,
+        },
+        ConsistentRead: true,
+      });
+      return items.map(
+        ({ pk: _pk, sk: _sk, [TTL_ATTRIBUTE]: _ttl, ...letter }) => letter as unknown as DeadLetter,
       );
-      return Items.map(({ pk: _pk, sk: _sk, [TTL_ATTRIBUTE]: _ttl, ...letter }) => letter as DeadLetter);
     },
   };
 }

@@ -11,7 +11,7 @@ import type { Customer, StoredCredential } from '#domain/customer';
 import { Conflict, NotFound } from '#domain/errors';
 import { StoredCustomerSettings } from '#domain/settings';
 import type { Clock, CustomerRepository } from '#use-cases/ports';
-import { toEpochSeconds } from './dynamodb.ts';
+import { queryAll, toEpochSeconds } from './dynamodb.ts';
 
 type WriteItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -119,21 +119,12 @@ export function dynamoCustomerRepository(
     },
 
     async listIds() {
-      const ids: string[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await db.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': 'CUSTOMERS' },
-            ExclusiveStartKey: start,
-          }),
-        );
-        for (const item of page.Items ?? []) ids.push(String(item.customerId));
-        start = page.LastEvaluatedKey;
-      } while (start);
-      return ids;
+      const items = await queryAll(db, {
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': 'CUSTOMERS' },
+      });
+      return items.map((item) => String(item.customerId));
     },
 
     async findCredential(tokenHash) {

@@ -1,11 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dropOffAt, IMAGE_SWEEP_AFTER_MS, minuteBucket } from '#domain/drop-off';
 import type { CaptureSide } from '#domain/journey';
 import { recordExpiresAt, type Transaction } from '#domain/transaction';
@@ -15,6 +9,7 @@ import {
   customerIndexKey,
   DUE_INDEX,
   dueBucketKey,
+  queryAll,
   TTL_ATTRIBUTE,
   toEpochSeconds,
 } from './dynamodb.ts';
@@ -202,23 +197,14 @@ export function dynamoTransactionRepository(
     },
 
     async dueForDropOff(bucket) {
-      const references: string[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await db.send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: DUE_INDEX.name,
-            KeyConditionExpression: '#due = :due',
-            ExpressionAttributeNames: { '#due': DUE_INDEX.partition },
-            ExpressionAttributeValues: { ':due': dueBucketKey(bucket) },
-            ExclusiveStartKey: start,
-          }),
-        );
-        for (const item of page.Items ?? []) references.push(String(item.pk).slice('TX#'.length));
-        start = page.LastEvaluatedKey;
-      } while (start);
-      return references;
+      const items = await queryAll(db, {
+        TableName: tableName,
+        IndexName: DUE_INDEX.name,
+        KeyConditionExpression: '#due = :due',
+        ExpressionAttributeNames: { '#due': DUE_INDEX.partition },
+        ExpressionAttributeValues: { ':due': dueBucketKey(bucket) },
+      });
+      return items.map((item) => String(item.pk).slice('TX#'.length));
     },
 
     async erase(reference, at) {

@@ -1,3 +1,4 @@
+import type { IdScanSource } from './callback.ts';
 import { COUNTRIES } from './countries.ts';
 import { ID_TYPES, type IdType } from './initiate-request.ts';
 import type { VerificationType } from './workflows.ts';
@@ -45,16 +46,8 @@ export function requiredSides(idType: IdType, verificationType: VerificationType
   return verificationType === 'ID_AND_IDENTITY' ? [...sides, 'face'] : sides;
 }
 
-export const SCAN_SOURCES = [
-  'WEB',
-  'WEB_CAM',
-  'WEB_UPLOAD',
-  'REDIRECT',
-  'REDIRECT_CAM',
-  'REDIRECT_UPLOAD',
-  'API',
-] as const;
-export type ScanSource = (typeof SCAN_SOURCES)[number];
+/** Netverify's `idScanSource` (shared/domain/callback.ts holds the list). */
+export type ScanSource = IdScanSource;
 
 export type CaptureSource = 'camera' | 'upload';
 

@@ -3,7 +3,7 @@ import { Branding, type LocaleBranding, resolveBranding } from './branding.ts';
 import { DataFields, DEFAULT_DATA_FIELDS } from './callback.ts';
 import { type FieldIssue, ValidationError } from './errors.ts';
 import { locale, redirectUrl, tokenLifetimeInMinutes } from './fields.ts';
-import type { InitiateRequest, Presets } from './initiate-request.ts';
+import type { IdType, InitiateRequest, Presets } from './initiate-request.ts';
 import { DOMAIN_PREFIX_MAX_LENGTH } from './journey-url.ts';
 import type { Locale } from './locales.ts';
 import { fieldIssues } from './validation.ts';
@@ -182,4 +182,13 @@ export function mergeSettings(current: CustomerSettings, patch: unknown): Custom
   }
   if (issues.length > 0) throw new ValidationError(issues);
   return StoredCustomerSettings.parse(merged);
+}
+
+/** The document the index-1 preset fixes, if any: its country and type. */
+export function documentPreset(options: Pick<TransactionOptions, 'presets'>): {
+  country?: string;
+  idType?: IdType;
+} {
+  const preset = options.presets?.find((candidate) => candidate.index === 1);
+  return preset && 'country' in preset ? { country: preset.country, idType: preset.type } : {};
 }

@@ -7,6 +7,7 @@ import {
   sqsDelayChunk,
 } from '#domain/callback';
 import { signingSecrets } from '#domain/customer';
+import { documentPreset } from '#domain/settings';
 import { recordExpiresAt, type Transaction } from '#domain/transaction';
 import * as z from '#domain/zod';
 import type { CallbackLog, Clock, CustomerRepository, TransactionRepository, WorkQueue } from './ports.ts';
@@ -138,15 +139,15 @@ export async function deliverCallback(deps: DeliverDeps, message: CallbackMessag
 }
 
 function callbackTransaction(transaction: Transaction): CallbackTransaction {
-  const preset = transaction.options.presets?.find((candidate) => candidate.index === 1);
+  const preset = documentPreset(transaction.options);
   return {
     reference: transaction.reference,
     customerInternalReference: transaction.customerInternalReference,
     userReference: transaction.userReference,
     ...(transaction.reportingCriteria ? { reportingCriteria: transaction.reportingCriteria } : {}),
     createdAt: transaction.createdAt,
-    ...(preset && 'country' in preset && preset.country ? { presetCountry: preset.country } : {}),
-    ...(preset && 'type' in preset && preset.type ? { presetIdType: preset.type } : {}),
+    ...(preset.country ? { presetCountry: preset.country } : {}),
+    ...(preset.idType ? { presetIdType: preset.idType } : {}),
     ...(transaction.clientIp ? { clientIp: transaction.clientIp } : {}),
     source: transaction.source ?? 'WEB',
     ...(transaction.firstAttemptAt ? { firstAttemptDate: transaction.firstAttemptAt } : {}),

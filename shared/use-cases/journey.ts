@@ -20,6 +20,7 @@ import {
   UPLOAD_URL_LIFETIME_SECONDS,
   type UploadRequest,
 } from '#domain/journey';
+import { documentPreset } from '#domain/settings';
 import { assertSessionOpen, recordExpiresAt, type Transaction } from '#domain/transaction';
 import { transactionOfToken } from './open-session.ts';
 import type { Clock, ImageInspector, ImageStore, TransactionRepository, WorkQueue } from './ports.ts';
@@ -238,12 +239,12 @@ export async function submitJourney(
       message: 'must be an ISO 3166-1 alpha-3 code or XKX',
     });
   }
-  const preset = transaction.options.presets?.find((candidate) => candidate.index === 1);
-  if (preset && 'country' in preset && preset.country && preset.country !== request.country) {
+  const preset = documentPreset(transaction.options);
+  if (preset.country && preset.country !== request.country) {
     issues.push({ field: 'country', rule: 'preset', message: `must be the preset's ${preset.country}` });
   }
-  if (preset && 'type' in preset && preset.type && preset.type !== request.idType) {
-    issues.push({ field: 'idType', rule: 'preset', message: `must be the preset's ${preset.type}` });
+  if (preset.idType && preset.idType !== request.idType) {
+    issues.push({ field: 'idType', rule: 'preset', message: `must be the preset's ${preset.idType}` });
   }
   const notAccepted = acceptedIdIssue(transaction.options.acceptedIds, request.country, request.idType);
   if (notAccepted) issues.push(notAccepted);

@@ -6,6 +6,7 @@ import { type FaceMatcher, type IdentityThresholds, identityVerification } from 
 import { rejectReasonOf } from '#domain/image-rules';
 import { MAX_UPLOAD_BYTES } from '#domain/journey';
 import type { MrzReading } from '#domain/mrz';
+import { documentPreset } from '#domain/settings';
 import { recordExpiresAt, type Transaction } from '#domain/transaction';
 import { queueFinalCallback } from './journey.ts';
 import type { Clock, ImageInspector, ImageStore, TransactionRepository, WorkQueue } from './ports.ts';
@@ -140,14 +141,10 @@ async function judge(deps: VerifyDeps, transaction: Transaction): Promise<Verifi
     mrz ??= reading;
   }
 
-  const preset = transaction.options.presets?.find((candidate) => candidate.index === 1);
   const { acceptedIds } = transaction.options;
   return decide({
     chosen: document,
-    preset: {
-      ...(preset && 'country' in preset && preset.country ? { country: preset.country } : {}),
-      ...(preset && 'type' in preset && preset.type ? { idType: preset.type } : {}),
-    },
+    preset: documentPreset(transaction.options),
     mrz,
     barcode,
     today: deps.clock.now().toISOString().slice(0, 10),

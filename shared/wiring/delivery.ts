@@ -6,14 +6,14 @@ import { sqsClient, sqsWorkQueue } from '#adapters/sqs-work-queue';
 import { dynamoTransactionRepository } from '#adapters/transaction-repository';
 import { RetryScheduleVariable, STANDARD_WEBHOOKS_SCHEDULE_SECONDS } from '#domain/callback';
 import * as z from '#domain/zod';
-import { readConfig, TableConfig } from '#shared/config';
+import { QueueUrl, readConfig, TableConfig } from '#shared/config';
 import type { DeliverDeps } from '#use-cases/deliver-callback';
 import { systemClock } from '#use-cases/ports';
 
 /** The callback deliverer's adapters. */
 
 export const DeliveryConfig = z.extend(TableConfig, {
-  QUEUE_URL_CALLBACK: z.string().check(z.minLength(1)),
+  QUEUE_URL_CALLBACK: QueueUrl,
   /** Comma-separated seconds before each attempt (tests, demos); Standard Webhooks' schedule by default. */
   OPENVERIFY_RETRY_SCHEDULE: z.optional(RetryScheduleVariable),
   /** Local development: every callback goes here instead, loopback allowed (like `stripe listen`). */

@@ -6,7 +6,7 @@ import { s3Client, s3ImageStore } from '#adapters/s3-image-store';
 import { sqsClient, sqsWorkQueue } from '#adapters/sqs-work-queue';
 import { dynamoTransactionRepository } from '#adapters/transaction-repository';
 import * as z from '#domain/zod';
-import { readConfig, TableConfig } from '#shared/config';
+import { QueueUrl, readConfig, TableConfig } from '#shared/config';
 import type { DropOffDeps } from '#use-cases/drop-offs';
 import { systemClock } from '#use-cases/ports';
 import type { RetentionDeps } from '#use-cases/retention';
@@ -15,7 +15,7 @@ import type { RetentionDeps } from '#use-cases/retention';
 export function dropOffDeps(env: NodeJS.ProcessEnv = process.env): DropOffDeps {
   const config = readConfig(
     z.extend(TableConfig, {
-      QUEUE_URL_CALLBACK: z.string().check(z.minLength(1)),
+      QUEUE_URL_CALLBACK: QueueUrl,
       BUCKET_NAME: z.string().check(z.minLength(1)),
     }),
     env,

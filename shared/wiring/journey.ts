@@ -4,7 +4,7 @@ import { s3Client, s3ImageStore } from '#adapters/s3-image-store';
 import { sqsClient, sqsWorkQueue } from '#adapters/sqs-work-queue';
 import { dynamoTransactionRepository } from '#adapters/transaction-repository';
 import * as z from '#domain/zod';
-import { readConfig, TableConfig } from '#shared/config';
+import { QueueUrl, readConfig, TableConfig } from '#shared/config';
 import type { JourneyDeps } from '#use-cases/journey';
 import { type ImageInspector, systemClock } from '#use-cases/ports';
 
@@ -20,8 +20,8 @@ export const ImagesConfig = z.extend(TableConfig, {
 });
 
 export const QueuesConfig = z.object({
-  QUEUE_URL_VERIFY: z.string().check(z.minLength(1)),
-  QUEUE_URL_CALLBACK: z.string().check(z.minLength(1)),
+  QUEUE_URL_VERIFY: QueueUrl,
+  QUEUE_URL_CALLBACK: QueueUrl,
 });
 
 /**

@@ -6,7 +6,7 @@ import { s3Client, s3ImageStore } from '#adapters/s3-image-store';
 import { sqsClient, sqsWorkQueue } from '#adapters/sqs-work-queue';
 import { dynamoTransactionRepository } from '#adapters/transaction-repository';
 import * as z from '#domain/zod';
-import { readConfig } from '#shared/config';
+import { QueueUrl, readConfig } from '#shared/config';
 import { type Authenticate, createAuthenticator } from '#use-cases/authenticate';
 import type { PerformNetverifyDeps, PerformNetverifyUploadsDeps } from '#use-cases/perform-netverify';
 import { systemClock } from '#use-cases/ports';
@@ -17,10 +17,7 @@ import { ImagesConfig } from './journey.ts';
 export function performNetverifyDeps(
   env: NodeJS.ProcessEnv = process.env,
 ): PerformNetverifyDeps & { auth: Authenticate } {
-  const config = readConfig(
-    z.extend(ImagesConfig, { QUEUE_URL_VERIFY: z.string().check(z.minLength(1)) }),
-    env,
-  );
+  const config = readConfig(z.extend(ImagesConfig, { QUEUE_URL_VERIFY: QueueUrl }), env);
   const db = documentClient(config);
   return {
     transactions: dynamoTransactionRepository(db, config.TABLE_NAME, systemClock),

@@ -5,7 +5,7 @@ import { s3Client, s3ImageStore } from '#adapters/s3-image-store';
 import { sqsClient, sqsWorkQueue } from '#adapters/sqs-work-queue';
 import { dynamoTransactionRepository } from '#adapters/transaction-repository';
 import * as z from '#domain/zod';
-import { readConfig } from '#shared/config';
+import { QueueUrl, readConfig } from '#shared/config';
 import { type Authenticate, createAuthenticator } from '#use-cases/authenticate';
 import { systemClock } from '#use-cases/ports';
 import type { ScansDeps } from '#use-cases/scans';
@@ -13,10 +13,7 @@ import { ImagesConfig } from './journey.ts';
 
 /** The retrieval, delete and callback-log APIs' adapters, and their Basic auth. */
 export function scansDeps(env: NodeJS.ProcessEnv = process.env): ScansDeps & { auth: Authenticate } {
-  const config = readConfig(
-    z.extend(ImagesConfig, { QUEUE_URL_CALLBACK: z.string().check(z.minLength(1)) }),
-    env,
-  );
+  const config = readConfig(z.extend(ImagesConfig, { QUEUE_URL_CALLBACK: QueueUrl }), env);
   const db = documentClient(config);
   return {
     transactions: dynamoTransactionRepository(db, config.TABLE_NAME, systemClock),

@@ -4,7 +4,7 @@ import { createSharpImageInspector } from '#adapters/sharp-image-inspector';
 import { sqsClient, sqsWorkQueue } from '#adapters/sqs-work-queue';
 import { dynamoTransactionRepository } from '#adapters/transaction-repository';
 import * as z from '#domain/zod';
-import { readConfig } from '#shared/config';
+import { QueueUrl, readConfig } from '#shared/config';
 import { systemClock } from '#use-cases/ports';
 import type { VerifyDeps } from '#use-cases/verify';
 import { ImagesConfig } from './journey.ts';
@@ -15,10 +15,7 @@ import { documentProvider, faceProvider, providersConfig } from './providers.ts'
  * deployment chooses AWS's (shared/wiring/providers.ts); each is loaded on first use.
  */
 export function verifyDeps(env: NodeJS.ProcessEnv = process.env): VerifyDeps {
-  const config = readConfig(
-    z.extend(ImagesConfig, { QUEUE_URL_CALLBACK: z.string().check(z.minLength(1)) }),
-    env,
-  );
+  const config = readConfig(z.extend(ImagesConfig, { QUEUE_URL_CALLBACK: QueueUrl }), env);
   const providers = providersConfig(env);
   const documents = documentProvider(providers);
   const face = faceProvider(providers);

@@ -2,9 +2,10 @@ import { execFile } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../support/journey-browser.ts';
 import { initiate, initiateHeaders, newDataDir, type RunningProduct, startProduct } from './local-process.ts';
 
 /**
@@ -27,18 +28,7 @@ const admin = async (...args: string[]) => JSON.parse((await run(...args)).stdou
 let customer: { customerId: string; apiToken: string; apiSecret: string };
 
 beforeAll(async () => {
-  [product, browser] = await Promise.all([
-    startProduct(dataDir),
-    chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-      ],
-    }),
-  ]);
+  [product, browser] = await Promise.all([startProduct(dataDir), launchChromium()]);
   writeFileSync(
     logo,
     await sharp({ create: { width: 160, height: 40, channels: 3, background: '#cc2200' } })

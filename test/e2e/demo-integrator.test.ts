@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../support/journey-browser.ts';
 import { renderPassport } from '../support/synthetic-documents.ts';
 import { newDataDir, type RunningProduct, startProduct } from './local-process.ts';
 
@@ -21,16 +22,7 @@ beforeAll(async () => {
     startProduct(dataDir, {
       env: { PORT: String(port), OPENVERIFY_CALLBACK_FORWARD_TO: `http://127.0.0.1:${port}/demo/callbacks` },
     }),
-    chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    }),
+    launchChromium(),
   ]);
 });
 afterAll(async () => {

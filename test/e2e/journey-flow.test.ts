@@ -1,8 +1,9 @@
 import { rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../support/journey-browser.ts';
 import { renderPassport } from '../support/synthetic-documents.ts';
 import { initiate, newDataDir, type RunningProduct, SAMPLE_REQUEST, startProduct } from './local-process.ts';
 
@@ -18,22 +19,7 @@ let browser: Browser;
 const dataDir = newDataDir();
 
 beforeAll(async () => {
-  [product, browser] = await Promise.all([
-    startProduct(dataDir),
-    chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--use-fake-device-for-media-stream',
-        '--use-fake-ui-for-media-stream',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    }),
-  ]);
+  [product, browser] = await Promise.all([startProduct(dataDir), launchChromium({ fakeCamera: true })]);
 });
 afterAll(async () => {
   await browser?.close();

@@ -1,8 +1,9 @@
 import { rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../support/journey-browser.ts';
 import { initiate, newDataDir, type RunningProduct, startProduct } from './local-process.ts';
 
 /** The journey page in a real Chromium: standalone, and embedded in an integrator's iframe. */
@@ -12,19 +13,7 @@ let browser: Browser;
 const dataDir = newDataDir();
 
 beforeAll(async () => {
-  [product, browser] = await Promise.all([
-    startProduct(dataDir),
-    chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    }),
-  ]);
+  [product, browser] = await Promise.all([startProduct(dataDir), launchChromium()]);
 });
 afterAll(async () => {
   await browser?.close();

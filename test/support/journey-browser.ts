@@ -22,16 +22,20 @@ const BASE_FLAGS = [
 
 /**
  * A headless Chromium. With `cameraVideo`, a fake camera that plays that Y4M file and a permission
- * prompt that always allows; without it, no camera at all (no device for getUserMedia to find).
+ * prompt that always allows (with `fakeCamera`, Chromium's own test pattern); without either, no
+ * camera at all (no device for getUserMedia to find).
  */
-export function launchChromium(options: { cameraVideo?: string } = {}): Promise<Browser> {
-  const camera = options.cameraVideo
-    ? [
-        '--use-fake-device-for-media-stream',
-        '--use-fake-ui-for-media-stream',
-        `--use-file-for-fake-video-capture=${options.cameraVideo}`,
-      ]
-    : [];
+export function launchChromium(
+  options: { cameraVideo?: string; fakeCamera?: boolean } = {},
+): Promise<Browser> {
+  const camera =
+    options.cameraVideo || options.fakeCamera
+      ? [
+          '--use-fake-device-for-media-stream',
+          '--use-fake-ui-for-media-stream',
+          ...(options.cameraVideo ? [`--use-file-for-fake-video-capture=${options.cameraVideo}`] : []),
+        ]
+      : [];
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: [...BASE_FLAGS, ...camera],
