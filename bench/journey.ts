@@ -23,7 +23,7 @@ const JS_BUDGET = 60 * 1024;
 const CSS_BUDGET = 15 * 1024;
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
-const SUBMIT_TRANSACTIONS = Number(process.env.BENCH_SUBMITS ?? 150);
+const SUBMIT_TRANSACTIONS = Number(process.env.BENCH_SUBMITS ?? 500);
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 const gzipped = (text: string) => gzipSync(Buffer.from(text), { level: 9 }).length;
@@ -139,9 +139,9 @@ try {
 
   process.stdout.write(`  (preparing ${SUBMIT_TRANSACTIONS} transactions for submit…)\n`);
   const tokens: string[] = [];
-  for (let i = 0; i < SUBMIT_TRANSACTIONS; i += 4) {
+  for (let i = 0; i < SUBMIT_TRANSACTIONS; i += 8) {
     tokens.push(
-      ...(await Promise.all(Array.from({ length: Math.min(4, SUBMIT_TRANSACTIONS - i) }, readyToSubmit))),
+      ...(await Promise.all(Array.from({ length: Math.min(8, SUBMIT_TRANSACTIONS - i) }, readyToSubmit))),
     );
   }
   let next = 0;

@@ -13,6 +13,7 @@ import { systemClock } from '#use-cases/ports';
 import { lockDataDir } from './data-dir-lock.ts';
 import { demoIntegrator } from './demo.ts';
 import { startDynamoDbLocal } from './dynamodb-local.ts';
+import { startEmulatorProcess } from './emulator-process.ts';
 import { type Poller, type SqsHandler, startPoller } from './pollers.ts';
 import {
   allowUploadsFrom,
@@ -23,12 +24,11 @@ import {
   LOCAL_REGION,
 } from './resources.ts';
 import { type ApiHandler, startRouter } from './router.ts';
-import { startS3Local } from './s3-server.ts';
-import { startSqsLocal } from './sqs-server.ts';
 
 /**
- * The whole product on one machine: DynamoDB Local, s3rver and fauxqs on loopback, the same
- * handlers behind the local router, pollers for the queue consumers, and a demo customer.
+ * The whole product on one machine: DynamoDB Local, s3rver and fauxqs on loopback, each in a process
+ * of its own (as AWS's services are not the functions' processes), the same handlers behind the
+ * local router, pollers for the queue consumers, and a demo customer.
  */
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -72,11 +72,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         stoppers.push(server.stop);
         return server;
       }),
-      startS3Local({ directory: join(dataDir, 's3') }).then((server) => {
+      startEmulatorProcess('s3', { dataDir: join(dataDir, 's3') }).then((server) => {
         stoppers.push(server.stop);
         return server;
       }),
-      startSqsLocal({ dataDir: join(dataDir, 'sqs') }).then((server) => {
+      startEmulatorProcess('sqs', { dataDir: join(dataDir, 'sqs') }).then((server) => {
         stoppers.push(server.stop);
         return server;
       }),

@@ -58,8 +58,9 @@ export const QUEUES = [
     name: 'callback',
     consumer: 'functions/workers/deliver-callback.ts',
     table: [
-      // The transaction and its attempts (TX#), the customer's settings and secrets, dead letters (CUSTOMER#).
-      { actions: ['GetItem', 'PutItem', 'Query'], keys: ['TX#', 'CUSTOMER#'] },
+      // A batch's transactions and delivered markers, and its attempts (TX#); the customer's settings
+      // and secrets, dead letters (CUSTOMER#).
+      { actions: ['GetItem', 'BatchGetItem', 'BatchWriteItem'], keys: ['TX#', 'CUSTOMER#'] },
     ],
     // Re-enqueues itself for the next attempt.
     sends: ['callback'],

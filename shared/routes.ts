@@ -11,7 +11,14 @@
  * key prefixes always applies. (A Scan names no key, and `ForAllValues` passes a request without
  * one.) Conditional writes need nothing beyond their action.
  */
-export type TableAction = 'GetItem' | 'Query' | 'PutItem' | 'UpdateItem' | 'DeleteItem';
+export type TableAction =
+  | 'GetItem'
+  | 'BatchGetItem'
+  | 'Query'
+  | 'PutItem'
+  | 'BatchWriteItem'
+  | 'UpdateItem'
+  | 'DeleteItem';
 
 /** Partition-key prefixes of the single table (shared/adapters/dynamodb.ts lists its items). */
 export type KeyPrefix = 'TX#' | 'CUSTOMER#' | 'CUSTOMERS' | 'CREDENTIAL#' | 'JOB#' | 'DUE#';

@@ -1,13 +1,16 @@
-// (SQS callback) --> deliver a callback --> domain: one signed attempt, then the next on the schedule
+// (SQS callback) --> deliver callbacks --> domain: one signed attempt each, then the next on the schedule
 import { logger } from '#http/logger';
-import { worker } from '#http/worker';
+import { batchWorker } from '#http/worker';
 import { deliverDeps } from '#shared/wiring/delivery';
-import { CallbackMessage, deliverCallback } from '#use-cases/deliver-callback';
+import { CallbackMessage, deliverCallbacks } from '#use-cases/deliver-callback';
 
 const deps = deliverDeps();
 
-export const handler = worker({ message: CallbackMessage }).handle(async ({ message }) => {
-  const step = await deliverCallback(deps, message);
-  // What happened, without personal data: the alarms on dead letters and failing receivers count it.
-  logger.info('callback', { step, attempts: message.attempts ?? 0 });
+export const handler = batchWorker({ message: CallbackMessage }).handle(async (messages) => {
+  const results = await deliverCallbacks(deps, messages);
+  results.forEach((step, index) => {
+    // What happened, without personal data: the alarms on dead letters and failing receivers count it.
+    if (typeof step === 'string') logger.info('callback', { step, attempts: messages[index]?.attempts ?? 0 });
+  });
+  return results;
 });

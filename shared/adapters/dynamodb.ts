@@ -1,5 +1,11 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  DynamoDBDocumentClient,
+  QueryCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 
 /**
  * The single table. Items, by key (`pk`, `sk`):
@@ -75,4 +81,72 @@ export async function queryAll(
     start = page.LastEvaluatedKey;
   } while (start && items.length < limit);
   return items;
+}
+
+type Key = Record<string, unknown>;
+type Item = Record<string, unknown>;
+
+/** DynamoDB's limits: keys a BatchGetItem reads, items a BatchWriteItem writes. */
+const BATCH_GET_KEYS = 100;
+const BATCH_WRITE_ITEMS = 25;
+/** Rounds for what DynamoDB leaves unprocessed under throttling, with a growing pause between. */
+const UNPROCESSED_ROUNDS = 8;
+
+const pause = (round: number) =>
+  new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** round)));
+
+/**
+ * The items under these keys (one table), in as few BatchGetItem calls as the limits allow; what
+ * DynamoDB leaves unprocessed is asked again. Absent items are simply not in the answer.
+ */
+export async function batchGetAll(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  keys: readonly Key[],
+  options: { consistentRead?: boolean; projection?: string } = {},
+): Promise<Item[]> {
+  const items: Item[] = [];
+  for (let start = 0; start < keys.length; start += BATCH_GET_KEYS) {
+    let pending: Key[] = keys.slice(start, start + BATCH_GET_KEYS);
+    for (let round = 0; pending.length > 0; round++) {
+      if (round === UNPROCESSED_ROUNDS) throw new Error(`BatchGetItem left ${pending.length} keys unread`);
+      if (round > 0) await pause(round);
+      const answer = await db.send(
+        new BatchGetCommand({
+          RequestItems: {
+            [tableName]: {
+              Keys: pending,
+              ConsistentRead: options.consistentRead === true,
+              ...(options.projection ? { ProjectionExpression: options.projection } : {}),
+            },
+          },
+        }),
+      );
+      items.push(...(answer.Responses?.[tableName] ?? []));
+      pending = (answer.UnprocessedKeys?.[tableName]?.Keys ?? []) as Key[];
+    }
+  }
+  return items;
+}
+
+/** Puts these items (one table) in as few BatchWriteItem calls as the limits allow, retrying the unprocessed. */
+export async function batchPutAll(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  items: readonly Item[],
+): Promise<void> {
+  // One write per key: a batch that names a key twice is refused whole.
+  const unique = [
+    ...new Map(items.map((item) => [`${item[KEY.partition]}\u0000${item[KEY.sort]}`, item])).values(),
+  ];
+  for (let start = 0; start < unique.length; start += BATCH_WRITE_ITEMS) {
+    let pending = unique.slice(start, start + BATCH_WRITE_ITEMS).map((Item) => ({ PutRequest: { Item } }));
+    for (let round = 0; pending.length > 0; round++) {
+      if (round === UNPROCESSED_ROUNDS)
+        throw new Error(`BatchWriteItem left ${pending.length} items unwritten`);
+      if (round > 0) await pause(round);
+      const answer = await db.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
+      pending = (answer.UnprocessedItems?.[tableName] ?? []) as typeof pending;
+    }
+  }
 }

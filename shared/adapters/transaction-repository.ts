@@ -5,6 +5,7 @@ import type { CaptureSide } from '#domain/journey';
 import { recordExpiresAt, type Transaction } from '#domain/transaction';
 import type { Clock, TransactionRepository } from '#use-cases/ports';
 import {
+  batchGetAll,
   CREATED_INDEX,
   customerIndexKey,
   DUE_INDEX,
@@ -57,6 +58,19 @@ export function dynamoTransactionRepository(
       // TTL deletion lags expiry by up to days: a record past its time is gone for every reader.
       if (Item === undefined || isExpired(Item, clock) || Item.deletedAt !== undefined) return undefined;
       return toTransaction(Item);
+    },
+
+    async getMany(references) {
+      const items = await batchGetAll(db, tableName, [...new Set(references)].map(transactionKey), {
+        consistentRead: true,
+      });
+      const found = new Map<string, Transaction>();
+      for (const item of items) {
+        if (isExpired(item, clock) || item.deletedAt !== undefined) continue;
+        const transaction = toTransaction(item);
+        found.set(transaction.reference, transaction);
+      }
+      return found;
     },
 
     async markStarted(reference, startedAt, keepUntil, dropOff) {

@@ -43,3 +43,51 @@ export function worker<Message extends z.core.$ZodType>(spec: { message: Message
     },
   };
 }
+
+/**
+ * A queue consumer that takes the batch whole, for work that shares its storage round trips across
+ * messages (the callback deliverer): each record is parsed as `worker` parses it, `run` gets the
+ * valid ones and answers one result per message, an `Error` for each that failed. Failed and
+ * unparseable records are reported as batch item failures, the others are done.
+ *
+ *   export const handler = batchWorker({ message: CallbackMessage }).handle((messages) => deliverAll(deps, messages));
+ */
+export function batchWorker<Message extends z.core.$ZodType>(spec: { message: Message }) {
+  return {
+    handle(run: (messages: Array<z.output<Message>>) => Promise<ReadonlyArray<unknown>>) {
+      const fail = (record: SQSRecord, error: unknown) => {
+        logger.error('message failed', {
+          messageId: record.messageId,
+          receiveCount: record.attributes.ApproximateReceiveCount,
+          error: error as Error,
+        });
+        return { itemIdentifier: record.messageId };
+      };
+      const core = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+        const failures: SQSBatchResponse['batchItemFailures'] = [];
+        const parsed: Array<{ record: SQSRecord; message: z.output<Message> }> = [];
+        for (const record of event.Records) {
+          try {
+            parsed.push({ record, message: parseOrThrow(spec.message, JSON.parse(record.body) as unknown) });
+          } catch (error) {
+            failures.push(fail(record, error));
+          }
+        }
+        let results: ReadonlyArray<unknown>;
+        try {
+          results = await run(parsed.map(({ message }) => message));
+        } catch (error) {
+          results = parsed.map(() => error);
+        }
+        parsed.forEach(({ record }, index) => {
+          const result = results[index];
+          if (result instanceof Error || index >= results.length) failures.push(fail(record, result));
+        });
+        return { batchItemFailures: failures };
+      };
+      return middy<SQSEvent, SQSBatchResponse, Error, Context>()
+        .use(injectLambdaContext(logger, { resetKeys: true }))
+        .handler(core);
+    },
+  };
+}

@@ -1,5 +1,6 @@
 import type { Customer } from '#domain/customer';
 import { Unauthorized } from '#domain/errors';
+import { Lru } from '#domain/lru';
 import { digestsEqual, sha256 } from '#domain/secrets';
 import type { Clock, CustomerRepository } from './ports.ts';
 
@@ -88,31 +89,4 @@ function pairKey({ apiToken, apiSecret }: BasicCredentials): string {
 /** Refuses junk before any lookup. Issued tokens are `ovk_…`, but an operator may fix its own. */
 function plausible({ apiToken, apiSecret }: BasicCredentials): boolean {
   return apiToken.length > 0 && apiToken.length <= 256 && apiSecret.length > 0 && apiSecret.length <= 256;
-}
-
-/** A Map in least-recently-used order, of at most `max` entries, each good until its `cachedUntil`. */
-class Lru<Entry extends { cachedUntil: number }> {
-  private readonly entries = new Map<string, Entry>();
-  private readonly max: number;
-  constructor(max: number) {
-    this.max = max;
-  }
-
-  get(key: string, now: number): Entry | undefined {
-    const entry = this.entries.get(key);
-    if (entry === undefined) return undefined;
-    this.entries.delete(key);
-    if (entry.cachedUntil <= now) return undefined;
-    this.entries.set(key, entry);
-    return entry;
-  }
-
-  set(key: string, entry: Entry): void {
-    this.entries.delete(key);
-    this.entries.set(key, entry);
-    for (const oldest of this.entries.keys()) {
-      if (this.entries.size <= this.max) break;
-      this.entries.delete(oldest);
-    }
-  }
 }

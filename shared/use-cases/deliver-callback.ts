@@ -6,11 +6,20 @@ import {
   nextAttemptDelay,
   sqsDelayChunk,
 } from '#domain/callback';
-import { signingSecrets } from '#domain/customer';
+import { type Customer, signingSecrets } from '#domain/customer';
+import { Lru } from '#domain/lru';
 import { documentPreset } from '#domain/settings';
 import { recordExpiresAt, type Transaction } from '#domain/transaction';
 import * as z from '#domain/zod';
-import type { CallbackLog, Clock, CustomerRepository, TransactionRepository, WorkQueue } from './ports.ts';
+import type {
+  CallbackAttempt,
+  CallbackLog,
+  Clock,
+  CustomerRepository,
+  DeadLetter,
+  TransactionRepository,
+  WorkQueue,
+} from './ports.ts';
 
 /** A message on the callback queue. The first carries only the reference; retries carry the rest. */
 export const CallbackMessage = z.object({
@@ -28,7 +37,8 @@ export type CallbackMessage = z.output<typeof CallbackMessage>;
 
 export interface DeliverDeps {
   transactions: TransactionRepository;
-  customers: CustomerRepository;
+  /** Read for every callback: `cachedCustomers` spares the table most of those reads. */
+  customers: Pick<CustomerRepository, 'get'>;
   log: CallbackLog;
   sender: CallbackSender;
   callbackQueue: WorkQueue;
@@ -47,39 +57,170 @@ export type DeliveryStep =
   | 'waiting'
   | 'nothing-to-send';
 
+/**
+ * The customers the deliverer reads (callback URL, data settings, signing secrets), each kept for
+ * `ttlMs` in the warm function: a callback costs no customer read, and a settings change or a new
+ * signing secret reaches the deliverer within that time. A rotation loses nothing meanwhile: the old
+ * secret stays valid through its grace period, and both are sent once the new one is read.
+ */
+export function cachedCustomers(
+  customers: Pick<CustomerRepository, 'get'>,
+  clock: Clock,
+  { ttlMs = 30_000, max = 1_000 } = {},
+): Pick<CustomerRepository, 'get'> {
+  const cache = new Lru<{ customer: Promise<Customer | undefined>; cachedUntil: number }>(max);
+  return {
+    get(customerId) {
+      const now = clock.now().getTime();
+      const hit = cache.get(customerId, now);
+      if (hit) return hit.customer;
+      const customer = customers.get(customerId);
+      cache.set(customerId, { customer, cachedUntil: now + ttlMs });
+      // A failed read is not kept: the next callback asks again.
+      customer.catch(() => cache.set(customerId, { customer, cachedUntil: 0 }));
+      return customer;
+    },
+  };
+}
+
 /** One webhook id per callback of a transaction: the same on every attempt and every replay. */
 export const webhookIdOf = (reference: string, kind: string): string => `msg_${kind}_${reference}`;
 
 /**
  * One attempt of a transaction's callback: sign, send, record; then schedule the next attempt on
- * the schedule, stop (delivered, or 410 Gone), or dead-letter after the last.
+ * the schedule, stop (delivered, or 410 Gone), or dead-letter after the last. A failure throws.
  */
 export async function deliverCallback(deps: DeliverDeps, message: CallbackMessage): Promise<DeliveryStep> {
-  const now = deps.clock.now();
-  if (message.notBefore && Date.parse(message.notBefore) > now.getTime()) {
-    const remaining = (Date.parse(message.notBefore) - now.getTime()) / 1000;
-    await deps.callbackQueue.send(message, { delaySeconds: sqsDelayChunk(remaining) });
-    return 'waiting';
-  }
+  const [result] = await deliverCallbacks(deps, [message]);
+  if (result === undefined || result instanceof Error) throw result ?? new Error('no result');
+  return result;
+}
 
-  const transaction = await deps.transactions.get(message.reference);
+/** What one message's attempt leaves to write, once its POST is answered. */
+interface Attempted {
+  index: number;
+  step: DeliveryStep;
+  attempt: CallbackAttempt;
+  keepUntil: number | undefined;
+  deadLetter?: DeadLetter;
+  next?: { message: CallbackMessage; delaySeconds: number };
+}
+
+/**
+ * A batch of callback messages (one SQS batch), each as `deliverCallback` describes, with the
+ * storage work shared: the transactions and the delivered markers are read in one round trip each,
+ * the POSTs go out side by side, and every attempt and dead letter of the batch is written in one
+ * more. Each message gets its own result: its step, or the error that failed it alone (SQS retries
+ * that one). The attempts are recorded before any next attempt is queued.
+ */
+export async function deliverCallbacks(
+  deps: DeliverDeps,
+  messages: readonly CallbackMessage[],
+): Promise<Array<DeliveryStep | Error>> {
+  const results: Array<DeliveryStep | Error> = [];
+  const settle = async (indices: readonly number[], work: () => Promise<unknown>): Promise<boolean> => {
+    try {
+      await work();
+      return true;
+    } catch (error) {
+      for (const index of indices) results[index] = asError(error);
+      return false;
+    }
+  };
+
+  // Waits longer than SQS's 15 minutes arrive early: back to the queue for the rest of the wait.
+  const batchStart = deps.clock.now().getTime();
+  const due: number[] = [];
+  await Promise.all(
+    messages.map(async (message, index) => {
+      const notBefore = message.notBefore ? Date.parse(message.notBefore) : Number.NEGATIVE_INFINITY;
+      if (notBefore <= batchStart) return due.push(index);
+      const remaining = (notBefore - batchStart) / 1000;
+      if (
+        await settle([index], () =>
+          deps.callbackQueue.send(message, { delaySeconds: sqsDelayChunk(remaining) }),
+        )
+      )
+        results[index] = 'waiting';
+    }),
+  );
+  if (due.length === 0) return results;
+
+  let transactions = new Map<string, Transaction>();
+  let delivered = new Set<string>();
+  // A first attempt (not a replay) that an earlier delivery of the same message already made: once is enough.
+  const firsts = due
+    .map((index) => messages[index] as CallbackMessage)
+    .filter((message) => (message.attempts ?? 0) === 0 && !message.replay)
+    .map((message) => ({ reference: message.reference, webhookId: webhookIdOfMessage(message) }));
+  const read = await settle(due, async () => {
+    [transactions, delivered] = await Promise.all([
+      deps.transactions.getMany(due.map((index) => (messages[index] as CallbackMessage).reference)),
+      deps.log.deliveredAmong(firsts),
+    ]);
+  });
+  if (!read) return results;
+
+  const attempted: Attempted[] = [];
+  await Promise.all(
+    due.map((index) =>
+      settle([index], async () => {
+        const message = messages[index] as CallbackMessage;
+        const outcome = await attemptOne(deps, message, transactions.get(message.reference), delivered);
+        if (typeof outcome === 'string') results[index] = outcome;
+        else attempted.push({ ...outcome, index });
+      }),
+    ),
+  );
+  if (attempted.length === 0) return results;
+
+  const indices = attempted.map(({ index }) => index);
+  const written = await settle(indices, () =>
+    deps.log.write({
+      attempts: attempted.map(({ attempt, keepUntil }) => ({ attempt, keepUntil })),
+      deadLetters: attempted.flatMap(({ deadLetter, keepUntil }) =>
+        deadLetter ? [{ letter: deadLetter, keepUntil }] : [],
+      ),
+    }),
+  );
+  if (!written) return results;
+  await Promise.all(
+    attempted.map(async ({ index, step, next }) => {
+      if (
+        !next ||
+        (await settle([index], () =>
+          deps.callbackQueue.send(next.message, { delaySeconds: next.delaySeconds }),
+        ))
+      )
+        results[index] = step;
+    }),
+  );
+  return results;
+}
+
+const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
+
+const webhookIdOfMessage = (message: CallbackMessage): string =>
+  message.webhookId ?? webhookIdOf(message.reference, message.kind);
+
+/** One message's attempt: a step needing no record, or the POST made and what to write for it. */
+async function attemptOne(
+  deps: DeliverDeps,
+  message: CallbackMessage,
+  transaction: Transaction | undefined,
+  delivered: ReadonlySet<string>,
+): Promise<DeliveryStep | Omit<Attempted, 'index'>> {
   // Deleted, purged, or not finished: there is nothing to say (a deleted one must say nothing).
   if (!transaction?.outcome) return 'nothing-to-send';
   const customer = await deps.customers.get(transaction.customerId);
   const url = transaction.options.callbackUrl ?? customer?.settings.callbackUrl;
   if (!customer || !url) return 'nothing-to-send';
 
-  const webhookId = message.webhookId ?? webhookIdOf(transaction.reference, message.kind);
+  const webhookId = webhookIdOfMessage(message);
   const attemptsMade = message.attempts ?? 0;
-  const keepUntil = recordExpiresAt(transaction);
-  if (attemptsMade === 0 && !message.replay) {
-    // A redelivered first message, or a replay of one already delivered: once is enough.
-    const earlier = await deps.log.attempts(transaction.reference);
-    if (earlier.some((attempt) => attempt.webhookId === webhookId && attempt.outcome === 'delivered')) {
-      return 'delivered';
-    }
-  }
+  if (attemptsMade === 0 && !message.replay && delivered.has(webhookId)) return 'delivered';
 
+  const now = deps.clock.now();
   const body = callbackForm({
     transaction: callbackTransaction(transaction),
     outcome: transaction.outcome,
@@ -95,11 +236,11 @@ export async function deliverCallback(deps: DeliverDeps, message: CallbackMessag
     body,
     secrets: signingSecrets(customer, now),
   });
-  const attempt = attemptsMade + 1;
-  const base = {
+  const keepUntil = recordExpiresAt(transaction);
+  const attempt: CallbackAttempt = {
     reference: transaction.reference,
     webhookId,
-    attempt,
+    attempt: attemptsMade + 1,
     at: now.toISOString(),
     outcome: result.outcome,
     latencyMs: Math.round(result.latencyMs),
@@ -108,34 +249,38 @@ export async function deliverCallback(deps: DeliverDeps, message: CallbackMessag
   };
 
   if (result.outcome === 'delivered' || result.outcome === 'gone') {
-    await deps.log.record(base, keepUntil);
-    return result.outcome;
+    return { step: result.outcome, attempt, keepUntil };
   }
-  const delay = nextAttemptDelay(deps.schedule, attempt, result.retryAfterSeconds);
+  const delay = nextAttemptDelay(deps.schedule, attempt.attempt, result.retryAfterSeconds);
   if (delay === undefined) {
-    await deps.log.record(base, keepUntil);
-    await deps.log.deadLetter(
-      {
-        customerId: transaction.customerId,
-        reference: transaction.reference,
-        webhookId,
-        kind: message.kind,
-        at: now.toISOString(),
-        attempts: attempt,
-        ...(result.errorClass ? { lastErrorClass: result.errorClass } : {}),
-        ...(result.statusCode !== undefined ? { lastStatusCode: result.statusCode } : {}),
-      },
-      keepUntil,
-    );
-    return 'dead-lettered';
+    const deadLetter: DeadLetter = {
+      customerId: transaction.customerId,
+      reference: transaction.reference,
+      webhookId,
+      kind: message.kind,
+      at: attempt.at,
+      attempts: attempt.attempt,
+      ...(result.errorClass ? { lastErrorClass: result.errorClass } : {}),
+      ...(result.statusCode !== undefined ? { lastStatusCode: result.statusCode } : {}),
+    };
+    return { step: 'dead-lettered', attempt, keepUntil, deadLetter };
   }
   const nextAt = new Date(now.getTime() + delay * 1000).toISOString();
-  await deps.log.record({ ...base, nextAttemptAt: nextAt }, keepUntil);
-  await deps.callbackQueue.send(
-    { reference: transaction.reference, kind: message.kind, webhookId, attempts: attempt, notBefore: nextAt },
-    { delaySeconds: sqsDelayChunk(delay) },
-  );
-  return 'retry-scheduled';
+  return {
+    step: 'retry-scheduled',
+    attempt: { ...attempt, nextAttemptAt: nextAt },
+    keepUntil,
+    next: {
+      message: {
+        reference: transaction.reference,
+        kind: message.kind,
+        webhookId,
+        attempts: attempt.attempt,
+        notBefore: nextAt,
+      },
+      delaySeconds: sqsDelayChunk(delay),
+    },
+  };
 }
 
 function callbackTransaction(transaction: Transaction): CallbackTransaction {

@@ -31,6 +31,8 @@ export interface TransactionRepository {
   /** Stores a new transaction; its record expires at `recordExpiresAt(transaction)`. */
   create(transaction: Transaction): Promise<void>;
   get(reference: string): Promise<Transaction | undefined>;
+  /** Several at once, as `get` reads each (a batch's worth in one round trip): those that exist. */
+  getMany(references: readonly string[]): Promise<Map<string, Transaction>>;
   /**
    * INITIATED → STARTED, once, keeping the record until `keepUntil` (epoch ms) from then on; a no-op
    * when another request got there first.
@@ -159,10 +161,23 @@ export interface DeadLetter {
   lastStatusCode?: number;
 }
 
+/** A callback by its transaction and webhook id. */
+export interface CallbackId {
+  reference: string;
+  webhookId: string;
+}
+
 export interface CallbackLog {
   record(attempt: CallbackAttempt, keepUntil: number | undefined): Promise<void>;
   attempts(reference: string): Promise<CallbackAttempt[]>;
   deadLetter(letter: DeadLetter, keepUntil: number | undefined): Promise<void>;
+  /** The webhook ids, of those given, that an attempt delivered (a batch's worth in one round trip). */
+  deliveredAmong(callbacks: readonly CallbackId[]): Promise<Set<string>>;
+  /** The attempts and dead letters of a batch of deliveries, written together. */
+  write(entries: {
+    attempts: ReadonlyArray<{ attempt: CallbackAttempt; keepUntil: number | undefined }>;
+    deadLetters: ReadonlyArray<{ letter: DeadLetter; keepUntil: number | undefined }>;
+  }): Promise<void>;
   /** Dead letters of a customer with `at` from `from` to `to` (ISO-8601, inclusive). */
   deadLetters(customerId: string, from: string, to: string): Promise<DeadLetter[]>;
 }

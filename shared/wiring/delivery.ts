@@ -7,7 +7,7 @@ import { dynamoTransactionRepository } from '#adapters/transaction-repository';
 import { RetryScheduleVariable, STANDARD_WEBHOOKS_SCHEDULE_SECONDS } from '#domain/callback';
 import * as z from '#domain/zod';
 import { QueueUrl, readConfig, TableConfig } from '#shared/config';
-import type { DeliverDeps } from '#use-cases/deliver-callback';
+import { cachedCustomers, type DeliverDeps } from '#use-cases/deliver-callback';
 import { systemClock } from '#use-cases/ports';
 
 /** The callback deliverer's adapters. */
@@ -25,7 +25,7 @@ export function deliverDeps(env: NodeJS.ProcessEnv = process.env): DeliverDeps {
   const db = documentClient(config);
   return {
     transactions: dynamoTransactionRepository(db, config.TABLE_NAME, systemClock),
-    customers: dynamoCustomerRepository(db, config.TABLE_NAME, systemClock),
+    customers: cachedCustomers(dynamoCustomerRepository(db, config.TABLE_NAME, systemClock), systemClock),
     log: dynamoCallbackLog(db, config.TABLE_NAME),
     sender: createHttpCallbackSender(
       config.OPENVERIFY_CALLBACK_FORWARD_TO ? { forwardTo: config.OPENVERIFY_CALLBACK_FORWARD_TO } : {},

@@ -370,6 +370,51 @@ describe('callback log', () => {
     expect((await repo.get(tx.reference))?.state).toBe('STARTED');
   });
 
+  it('a batch: transactions read together, skipping the erased and the absent; attempts and dead letters written together', async () => {
+    const log = dynamoCallbackLog(table.db, table.tableName);
+    const repo = repository();
+    const kept = await Promise.all(Array.from({ length: 3 }, () => started(repo)));
+    const erased = await started(repo);
+    await repo.erase(erased.reference, at(CREATED + MINUTE));
+    const absent = randomUUID();
+    const found = await repo.getMany([...kept.map((tx) => tx.reference), erased.reference, absent, absent]);
+    expect([...found.keys()].sort()).toEqual(kept.map((tx) => tx.reference).sort());
+    expect(found.get(kept[0]?.reference ?? '')?.state).toBe('STARTED');
+
+    // More than one BatchWriteItem holds (25), and a key named twice is written once.
+    const many = Array.from({ length: 30 }, (_, n) =>
+      attempt(kept[n % 3]?.reference ?? '', n + 1, CREATED + n),
+    );
+    const delivered = attempt(kept[0]?.reference ?? '', 31, CREATED + 31, {
+      outcome: 'delivered',
+      statusCode: 200,
+    });
+    const letter = {
+      customerId: `cust-${randomUUID()}`,
+      reference: kept[1]?.reference ?? '',
+      webhookId: `msg_final_${kept[1]?.reference}`,
+      kind: 'final',
+      at: at(CREATED),
+      attempts: 10,
+    };
+    await log.write({
+      attempts: [...many, delivered, delivered].map((a) => ({ attempt: a, keepUntil: CREATED + 1e9 })),
+      deadLetters: [{ letter, keepUntil: undefined }],
+    });
+    const logged = (await Promise.all(kept.map((tx) => log.attempts(tx.reference)))).flat();
+    expect(logged).toHaveLength(31);
+    expect(await log.deadLetters(letter.customerId, at(CREATED), at(CREATED))).toEqual([letter]);
+    // Only the delivered one is marked delivered; the marker is not an attempt.
+    expect(
+      await log.deliveredAmong([
+        { reference: kept[0]?.reference ?? '', webhookId: delivered.webhookId },
+        { reference: kept[1]?.reference ?? '', webhookId: many[1]?.webhookId ?? '' },
+        { reference: absent, webhookId: 'msg_final_x' },
+      ]),
+    ).toEqual(new Set([delivered.webhookId]));
+    expect(await log.deliveredAmong([])).toEqual(new Set());
+  });
+
   it('finds a customer’s dead letters by time, both ends inclusive', async () => {
     const log = dynamoCallbackLog(table.db, table.tableName);
     const customerId = `cust-${randomUUID()}`;

@@ -2,7 +2,14 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { SQS_MAX_DELAY_SECONDS, STANDARD_WEBHOOKS_SCHEDULE_SECONDS } from '#domain/callback';
 import type { Customer } from '#domain/customer';
 import { recordExpiresAt } from '#domain/transaction';
-import { CallbackMessage, type DeliverDeps, deliverCallback, webhookIdOf } from '#use-cases/deliver-callback';
+import {
+  CallbackMessage,
+  cachedCustomers,
+  type DeliverDeps,
+  deliverCallback,
+  deliverCallbacks,
+  webhookIdOf,
+} from '#use-cases/deliver-callback';
 import {
   FakeClock,
   InMemoryCallbackLog,
@@ -376,5 +383,88 @@ describe('deliverCallback', () => {
 
   it('the webhook id is derived from the reference and kind', () => {
     expect(webhookIdOf(REF, 'final')).toBe(WEBHOOK_ID);
+  });
+});
+
+describe('deliverCallbacks: one SQS batch', () => {
+  const OTHER = 'a1b2c3d4-0000-4000-8000-000000000002';
+  const GONE = 'a1b2c3d4-0000-4000-8000-000000000003';
+
+  beforeEach(async () => {
+    const done = transactions.transactions.get(REF);
+    if (!done) throw new Error('no transaction');
+    await transactions.create({ ...done, reference: OTHER });
+  });
+
+  it('reads once, posts each, writes every attempt with one call, then queues the retries', async () => {
+    sender.answer({ outcome: 'delivered', statusCode: 200 }, FAILED);
+    const results = await deliverCallbacks(deps, [
+      first(),
+      first({ reference: OTHER }),
+      first({ reference: GONE }),
+    ]);
+    expect(results).toEqual(['delivered', 'retry-scheduled', 'nothing-to-send']);
+    expect(log.writes).toBe(1);
+    expect(log.recorded.map(({ attempt }) => [attempt.reference, attempt.outcome])).toEqual([
+      [REF, 'delivered'],
+      [OTHER, 'retry'],
+    ]);
+    expect(callbackQueue.messages).toEqual([expect.objectContaining({ reference: OTHER, attempts: 1 })]);
+  });
+
+  it('a failed write fails the messages it held, queues no retry, and spares the others', async () => {
+    sender.answer(FAILED);
+    log.write = async () => {
+      throw new Error('throttled');
+    };
+    const later = new Date(clock.now().getTime() + 3_600_000).toISOString();
+    const results = await deliverCallbacks(deps, [
+      first(),
+      first({ reference: OTHER, attempts: 3, webhookId: `msg_final_${OTHER}`, notBefore: later }),
+    ]);
+    expect(results[0]).toBeInstanceOf(Error);
+    expect(results[1]).toBe('waiting');
+    // Only the early one went back to the queue; the failed attempt's retry is SQS's redelivery.
+    expect(callbackQueue.messages).toEqual([expect.objectContaining({ reference: OTHER, notBefore: later })]);
+  });
+
+  it('a first message delivered before, twice in one batch, is sent again by neither', async () => {
+    await deliverCallback(deps, first());
+    expect(await deliverCallbacks(deps, [first(), first()])).toEqual(['delivered', 'delivered']);
+    expect(sender.requests).toHaveLength(1);
+  });
+
+  it('a replay is sent even when delivered before, with the same webhook-id', async () => {
+    await deliverCallback(deps, first());
+    expect(await deliverCallbacks(deps, [first({ replay: true })])).toEqual(['delivered']);
+    expect(sender.requests.map((request) => request.webhookId)).toEqual([WEBHOOK_ID, WEBHOOK_ID]);
+  });
+});
+
+describe('cachedCustomers', () => {
+  it('reads a customer once within the time, again after it, and keeps no failed read', async () => {
+    const cached = cachedCustomers(customers, clock, { ttlMs: 30_000 });
+    await Promise.all([cached.get(CUSTOMER_ID), cached.get(CUSTOMER_ID)]);
+    expect(customers.calls.get).toBe(1);
+    clock.advance(29_999);
+    expect((await cached.get(CUSTOMER_ID))?.customerId).toBe(CUSTOMER_ID);
+    expect(customers.calls.get).toBe(1);
+    clock.advance(1);
+    await cached.get(CUSTOMER_ID);
+    expect(customers.calls.get).toBe(2);
+
+    let fail = true;
+    const flaky = cachedCustomers(
+      {
+        get: async (id) => {
+          if (fail) throw new Error('unavailable');
+          return customers.get(id);
+        },
+      },
+      clock,
+    );
+    await expect(flaky.get(CUSTOMER_ID)).rejects.toThrow('unavailable');
+    fail = false;
+    expect((await flaky.get(CUSTOMER_ID))?.customerId).toBe(CUSTOMER_ID);
   });
 });

@@ -147,6 +147,15 @@ export class InMemoryTransactions implements TransactionRepository {
     else this.keptUntil.set(reference, keepUntil);
   }
 
+  async getMany(references: readonly string[]): Promise<Map<string, Transaction>> {
+    const found = new Map<string, Transaction>();
+    for (const reference of references) {
+      const transaction = await this.get(reference);
+      if (transaction) found.set(reference, transaction);
+    }
+    return found;
+  }
+
   async get(reference: string): Promise<Transaction | undefined> {
     this.calls.get++;
     const transaction = this.transactions.get(reference);
@@ -384,6 +393,33 @@ export class InMemoryCallbackLog implements CallbackLog {
 
   async deadLetter(letter: DeadLetter, keepUntil: number): Promise<void> {
     this.letters.push({ letter: copy(letter), keepUntil });
+  }
+
+  /** The batched write, counted: the deliverer writes each batch's attempts with one call. */
+  writes = 0;
+
+  async write(entries: Parameters<CallbackLog['write']>[0]): Promise<void> {
+    this.writes++;
+    for (const { attempt, keepUntil } of entries.attempts) await this.record(attempt, keepUntil as number);
+    for (const { letter, keepUntil } of entries.deadLetters)
+      await this.deadLetter(letter, keepUntil as number);
+  }
+
+  async deliveredAmong(
+    callbacks: ReadonlyArray<{ reference: string; webhookId: string }>,
+  ): Promise<Set<string>> {
+    return new Set(
+      callbacks
+        .filter(({ reference, webhookId }) =>
+          this.recorded.some(
+            ({ attempt }) =>
+              attempt.reference === reference &&
+              attempt.webhookId === webhookId &&
+              attempt.outcome === 'delivered',
+          ),
+        )
+        .map(({ webhookId }) => webhookId),
+    );
   }
 
   async deadLetters(customerId: string, from: string, to: string): Promise<DeadLetter[]> {

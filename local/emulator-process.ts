@@ -1,0 +1,100 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { startS3Local } from './s3-server.ts';
+import { startSqsLocal } from './sqs-server.ts';
+
+/**
+ * An emulator (the SQS or the S3 server) in a Node process of its own, as DynamoDB Local runs in its
+ * own JVM. In AWS the queue's and the bucket's work is not done by the functions' processes; here,
+ * run inside the product's process, it took that process's CPU: a queue send cost the API 1.3 ms, of
+ * which the client's share is under half. The emulator's process lives exactly as long as the
+ * product's: it stops when asked, and exits by itself when its parent dies (the IPC channel closes),
+ * even on SIGKILL. A terminal's Ctrl-C reaches the whole process group: the emulator ignores it and
+ * waits for the product, which still needs it while it stops (pollers finish their batches).
+ */
+
+export type EmulatorKind = 'sqs' | 's3';
+
+export interface EmulatorOptions {
+  /** Where the emulator keeps its data (the queues' SQLite file, the bucket's objects). */
+  dataDir: string;
+}
+
+export interface EmulatorProcess {
+  endpoint: string;
+  stop(): Promise<void>;
+}
+
+type ChildMessage = { endpoint: string } | { error: string };
+
+export async function startEmulatorProcess(
+  kind: EmulatorKind,
+  options: EmulatorOptions,
+): Promise<EmulatorProcess> {
+  const child: ChildProcess = fork(import.meta.filename, ['--emulator', kind, options.dataDir], {
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    // Not the parent's inspector, profiler or test-runner flags.
+    execArgv: [],
+  });
+  const killOnExit = () => child.kill('SIGKILL');
+  process.on('exit', killOnExit);
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      process.off('exit', killOnExit);
+      resolve();
+    }),
+  );
+
+  const endpoint = await new Promise<string>((resolve, reject) => {
+    child.once('message', (message: ChildMessage) =>
+      'endpoint' in message ? resolve(message.endpoint) : reject(new Error(`${kind}: ${message.error}`)),
+    );
+    child.once('error', reject);
+    child.once('exit', (code, signal) =>
+      reject(new Error(`the ${kind} emulator exited before it was ready (${signal ?? code})`)),
+    );
+  }).catch((error: unknown) => {
+    child.kill('SIGKILL');
+    throw error;
+  });
+
+  return {
+    endpoint,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      if (child.connected) child.send('stop');
+      else child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+/** The child's side: start the emulator, say where it listens, stop when told or orphaned. */
+async function runEmulator(kind: EmulatorKind, dataDir: string): Promise<void> {
+  const server =
+    kind === 'sqs' ? await startSqsLocal({ dataDir }) : await startS3Local({ directory: dataDir });
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= server
+      .stop()
+      .catch(() => undefined)
+      .finally(() => process.exit(0));
+    return stopping;
+  };
+  process.on('message', (message) => {
+    if (message === 'stop') void stop();
+  });
+  // The parent is gone (it exited, or was killed): nobody will ask, so stop now.
+  process.on('disconnect', () => void stop());
+  process.send?.({ endpoint: server.endpoint } satisfies ChildMessage);
+}
+
+if (process.argv[2] === '--emulator' && process.send) {
+  // The process group's Ctrl-C is the parent's to handle; it stops this process in its turn.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => undefined);
+  const kind = process.argv[3] as EmulatorKind;
+  runEmulator(kind, process.argv[4] ?? '').catch((error: unknown) => {
+    process.send?.({ error: (error as Error).message } satisfies ChildMessage, () => process.exit(1));
+  });
+}
