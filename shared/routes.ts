@@ -146,7 +146,7 @@ export const ROUTES = [
     ],
     // Stores inline images; reads uploaded ones to check they are there and of their account.
     images: { write: true, read: true },
-    sends: ['verify'],
+    sends: ['verify', 'callback'],
   },
   {
     name: 'performNetverifyUploads',

@@ -223,12 +223,7 @@ export function callbackForm(input: CallbackFormInput): URLSearchParams {
       }),
     );
   }
-  if (input.imageBaseUrl !== undefined) {
-    const base = `${input.imageBaseUrl.replace(/\/+$/, '')}/api/netverify/v2/scans/${encodeURIComponent(transaction.reference)}/images`;
-    for (const classifier of ['front', 'back', 'face'] as const) {
-      if (input.images?.includes(classifier)) put(IMAGE_FIELDS[classifier], `${base}/${classifier}`);
-    }
-  }
+  putImageUrls(input, put);
 
   // Seed 003: the MRZ check reads date of birth, expiry and personal number, and the callback then
   // returns them (when the ID has them) even where their own switch is off.
@@ -253,6 +248,40 @@ export function callbackForm(input: CallbackFormInput): URLSearchParams {
   put('presetIdType', transaction.presetIdType);
   put('nationality', outcome.nationality);
   return form;
+}
+
+/**
+ * `callbackGranularity=onAllSteps`'s extra callback, when the images are received: Netverify's form
+ * with `idScanStatus=PENDING` and no verdict, the references, the dates and the image URLs.
+ */
+export function receivedForm(input: Omit<CallbackFormInput, 'outcome' | 'dataFields'>): URLSearchParams {
+  const { transaction } = input;
+  const form = new URLSearchParams();
+  const put = (name: string, value: string | undefined): void => {
+    if (value !== undefined && value !== '') form.append(name, value);
+  };
+  put('callBackType', 'NETVERIFYID');
+  put('jumioIdScanReference', transaction.reference);
+  put('idScanStatus', 'PENDING');
+  put('idScanSource', transaction.source);
+  put('transactionDate', timestamp(transaction.createdAt));
+  put('callbackDate', timestamp(input.callbackDate));
+  putImageUrls(input, put);
+  put('merchantIdScanReference', transaction.customerInternalReference);
+  put('merchantReportingCriteria', transaction.reportingCriteria);
+  put('customerId', transaction.userReference);
+  return form;
+}
+
+function putImageUrls(
+  input: Pick<CallbackFormInput, 'imageBaseUrl' | 'images' | 'transaction'>,
+  put: (name: string, value: string | undefined) => void,
+): void {
+  if (input.imageBaseUrl === undefined) return;
+  const base = `${input.imageBaseUrl.replace(/\/+$/, '')}/api/netverify/v2/scans/${encodeURIComponent(input.transaction.reference)}/images`;
+  for (const classifier of ['front', 'back', 'face'] as const) {
+    if (input.images?.includes(classifier)) put(IMAGE_FIELDS[classifier], `${base}/${classifier}`);
+  }
 }
 
 /** `YYYY-MM-DDThh:mm:ss.SSSZ`, in UTC. */

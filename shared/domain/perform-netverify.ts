@@ -287,7 +287,7 @@ export const PerformNetverifyRequest = z
     callbackGranularity: optional(z.enum(CALLBACK_GRANULARITIES)).check(
       z.meta({
         description:
-          'onFinish (default): one callback with the verdict. onAllSteps: accepted; the extra callback on receipt of the images is not sent yet.',
+          'onFinish (default): one callback with the verdict. onAllSteps: also one when the images are received (idScanStatus PENDING, webhook-id msg_received_<reference>), before the verdict as a rule; not guaranteed to arrive first.',
       }),
     ),
   })

@@ -4,6 +4,7 @@ import {
   callbackForm,
   type ImageClassifier,
   nextAttemptDelay,
+  receivedForm,
   sqsDelayChunk,
 } from '#domain/callback';
 import { type Customer, signingSecrets } from '#domain/customer';
@@ -21,10 +22,14 @@ import type {
   WorkQueue,
 } from './ports.ts';
 
-/** A message on the callback queue. The first carries only the reference; retries carry the rest. */
+/**
+ * A message on the callback queue. The first carries only the reference; retries carry the rest.
+ * `final` is the verdict (or the drop-off); `received`, performNetverify's `onAllSteps` callback
+ * when the images are received.
+ */
 export const CallbackMessage = z.object({
   reference: z.uuid(),
-  kind: z.enum(['final']),
+  kind: z.enum(['final', 'received']),
   webhookId: z.optional(z.string().check(z.maxLength(100))),
   /** Attempts made so far. */
   attempts: z.optional(z.int().check(z.minimum(0), z.maximum(100))),
@@ -210,8 +215,9 @@ async function attemptOne(
   transaction: Transaction | undefined,
   delivered: ReadonlySet<string>,
 ): Promise<DeliveryStep | Omit<Attempted, 'index'>> {
-  // Deleted, purged, or not finished: there is nothing to say (a deleted one must say nothing).
-  if (!transaction?.outcome) return 'nothing-to-send';
+  // Deleted, purged, or (for the verdict) not finished: there is nothing to say (a deleted one must
+  // say nothing).
+  if (!transaction || (message.kind === 'final' && !transaction.outcome)) return 'nothing-to-send';
   const customer = await deps.customers.get(transaction.customerId);
   const url = transaction.options.callbackUrl ?? customer?.settings.callbackUrl;
   if (!customer || !url) return 'nothing-to-send';
@@ -221,14 +227,17 @@ async function attemptOne(
   if (attemptsMade === 0 && !message.replay && delivered.has(webhookId)) return 'delivered';
 
   const now = deps.clock.now();
-  const body = callbackForm({
+  const common = {
     transaction: callbackTransaction(transaction),
-    outcome: transaction.outcome,
-    dataFields: customer.settings.dataFields,
     ...(deps.publicBaseUrl ? { imageBaseUrl: deps.publicBaseUrl } : {}),
     images: imagesOf(transaction),
     callbackDate: now,
-  }).toString();
+  };
+  const body = (
+    transaction.outcome && message.kind === 'final'
+      ? callbackForm({ ...common, outcome: transaction.outcome, dataFields: customer.settings.dataFields })
+      : receivedForm(common)
+  ).toString();
   const result = await deps.sender.send({
     url,
     webhookId,

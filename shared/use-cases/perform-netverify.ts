@@ -27,6 +27,7 @@ import {
 import { sha256 } from '#domain/secrets';
 import { resolveOptions } from '#domain/settings';
 import type { Capture, Transaction } from '#domain/transaction';
+import type { CallbackMessage } from './deliver-callback.ts';
 import type { Clock, ImageStore, TransactionRepository, WorkQueue } from './ports.ts';
 
 /**
@@ -40,6 +41,8 @@ export interface PerformNetverifyDeps {
   images: ImageStore;
   /** The verify queue: the worker (use-cases/verify.ts) reads the transaction's document and captures. */
   verifyQueue: WorkQueue;
+  /** The callback queue: `callbackGranularity=onAllSteps` adds a callback when the images are received. */
+  callbackQueue: WorkQueue;
   clock: Clock;
   newId: () => string;
 }
@@ -126,6 +129,11 @@ export async function performNetverify(
     submittedAt: at,
   };
   await createOnce(deps, transaction);
+  // Queued before the verification, so that it normally arrives first; a receiver must not count on
+  // the order (a failed attempt of this one is retried after the verdict may have come).
+  if (request.callbackGranularity === 'onAllSteps') {
+    await deps.callbackQueue.send({ reference, kind: 'received' } satisfies CallbackMessage);
+  }
   await deps.verifyQueue.send({ reference });
   return { timestamp: at, jumioIdScanReference: reference };
 }

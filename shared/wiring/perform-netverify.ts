@@ -17,12 +17,17 @@ import { ImagesConfig } from './journey.ts';
 export function performNetverifyDeps(
   env: NodeJS.ProcessEnv = process.env,
 ): PerformNetverifyDeps & { auth: Authenticate } {
-  const config = readConfig(z.extend(ImagesConfig, { QUEUE_URL_VERIFY: QueueUrl }), env);
+  const config = readConfig(
+    z.extend(ImagesConfig, { QUEUE_URL_VERIFY: QueueUrl, QUEUE_URL_CALLBACK: QueueUrl }),
+    env,
+  );
   const db = documentClient(config);
+  const sqs = sqsClient(config);
   return {
     transactions: dynamoTransactionRepository(db, config.TABLE_NAME, systemClock),
     images: s3ImageStore(s3Client(config), config.BUCKET_NAME),
-    verifyQueue: sqsWorkQueue(sqsClient(config), config.QUEUE_URL_VERIFY),
+    verifyQueue: sqsWorkQueue(sqs, config.QUEUE_URL_VERIFY),
+    callbackQueue: sqsWorkQueue(sqs, config.QUEUE_URL_CALLBACK),
     clock: systemClock,
     newId: randomUUID,
     auth: basicAuth(db, config.TABLE_NAME),

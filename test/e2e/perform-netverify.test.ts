@@ -1,4 +1,6 @@
 import { rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countryOfMrz } from '#domain/decision';
 import { PERFORM_NETVERIFY_MAX_BODY_BYTES } from '#domain/perform-netverify';
@@ -17,14 +19,31 @@ const PATH = '/api/netverify/v2/performNetverify';
 let product: RunningProduct;
 let passport: SyntheticDocument;
 const dataDir = newDataDir();
+/** Every callback the product sent (forwarded here, as `OPENVERIFY_CALLBACK_FORWARD_TO` does). */
+const callbacks: Array<{ webhookId: string; form: URLSearchParams }> = [];
+let receiver: Server;
 
 beforeAll(async () => {
+  receiver = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      callbacks.push({
+        webhookId: String(request.headers['webhook-id']),
+        form: new URLSearchParams(Buffer.concat(chunks).toString()),
+      });
+      response.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  const { port } = receiver.address() as AddressInfo;
   [product, passport] = await Promise.all([
-    startProduct(dataDir),
+    startProduct(dataDir, { env: { OPENVERIFY_CALLBACK_FORWARD_TO: `http://127.0.0.1:${port}/callbacks` } }),
     renderPassport({ seed: 23, jpegQuality: 90, margin: 60 }),
   ]);
 });
 afterAll(async () => {
+  await new Promise((resolve) => receiver?.close(resolve));
   await product?.stop();
   rmSync(dataDir, { recursive: true, force: true });
 });
@@ -87,6 +106,24 @@ describe('performNetverify', () => {
       jumioIdScanReference: expect.stringMatching(/^[0-9a-f-]{36}$/),
     });
     await expectVerified(String(answer.body.jumioIdScanReference));
+  });
+
+  it('onAllSteps: a PENDING callback when the images are received, then the verdict', async () => {
+    const answer = await post(
+      PATH,
+      passportBody({ callbackUrl: 'https://callbacks.example.com/hook', callbackGranularity: 'onAllSteps' }),
+    );
+    const reference = String(answer.body.jumioIdScanReference);
+    await expectVerified(reference);
+    const deadline = performance.now() + 30_000;
+    const mine = () => callbacks.filter(({ form }) => form.get('jumioIdScanReference') === reference);
+    while (mine().length < 2 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(mine().map(({ webhookId, form }) => [webhookId, form.get('idScanStatus')])).toEqual([
+      [`msg_received_${reference}`, 'PENDING'],
+      [`msg_final_${reference}`, 'SUCCESS'],
+    ]);
+    expect(mine()[0]?.form.get('verificationStatus')).toBeNull();
+    expect(mine()[1]?.form.get('verificationStatus')).toBe('APPROVED_VERIFIED');
   });
 
   it('takes the same passport through presigned uploads, and the upload reference once', async () => {

@@ -144,7 +144,14 @@ describe('submitJourney', () => {
       country: 'FRA',
       idType: 'PASSPORT',
     });
-    const deps = { transactions, images, verifyQueue: new RecordingQueue(), clock, newId: journey.newId };
+    const deps = {
+      transactions,
+      images,
+      verifyQueue: new RecordingQueue(),
+      callbackQueue: new RecordingQueue(),
+      clock,
+      newId: journey.newId,
+    };
     const customer = customerWith({ acceptedIds: ACCEPTED_IDS });
     expect(await refusedWith(performNetverify(deps, customer, request))).toEqual([
       { field: 'country', rule: 'accepted-id' },

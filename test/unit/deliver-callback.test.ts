@@ -468,3 +468,41 @@ describe('cachedCustomers', () => {
     expect((await flaky.get(CUSTOMER_ID))?.customerId).toBe(CUSTOMER_ID);
   });
 });
+
+describe('the onAllSteps callback: images received', () => {
+  const SUBMITTED = 'a1b2c3d4-0000-4000-8000-000000000004';
+
+  beforeEach(async () => {
+    const done = transactions.transactions.get(REF);
+    if (!done) throw new Error('no transaction');
+    const { outcome: _outcome, completedAt: _completedAt, ...rest } = done;
+    await transactions.create({ ...rest, reference: SUBMITTED, state: 'SUBMITTED', source: 'API' });
+  });
+
+  it('is sent before any verdict, PENDING, with its own webhook-id; the verdict’s waits for one', async () => {
+    const results = await deliverCallbacks(deps, [
+      first({ reference: SUBMITTED, kind: 'received' }),
+      first({ reference: SUBMITTED }),
+    ]);
+    expect(results).toEqual(['delivered', 'nothing-to-send']);
+    expect(sender.requests.map((request) => request.webhookId)).toEqual([`msg_received_${SUBMITTED}`]);
+    const form = Object.fromEntries(bodyOf());
+    expect(form).toMatchObject({
+      callBackType: 'NETVERIFYID',
+      jumioIdScanReference: SUBMITTED,
+      idScanStatus: 'PENDING',
+      idScanSource: 'API',
+      idScanImage: `https://verify.example.com/api/netverify/v2/scans/${SUBMITTED}/images/front`,
+    });
+    expect(form.verificationStatus).toBeUndefined();
+    expect(form.idNumber).toBeUndefined();
+  });
+
+  it('for a transaction deleted meanwhile, says nothing', async () => {
+    transactions.transactions.delete(SUBMITTED);
+    expect(await deliverCallbacks(deps, [first({ reference: SUBMITTED, kind: 'received' })])).toEqual([
+      'nothing-to-send',
+    ]);
+    expect(sender.requests).toEqual([]);
+  });
+});

@@ -305,6 +305,7 @@ let clock: FakeClock;
 let transactions: InMemoryTransactions;
 let images: InMemoryImages;
 let verifyQueue: RecordingQueue;
+let callbackQueue: RecordingQueue;
 let deps: PerformNetverifyDeps;
 let ids: number;
 
@@ -313,9 +314,10 @@ beforeEach(() => {
   transactions = new InMemoryTransactions(clock);
   images = new InMemoryImages();
   verifyQueue = new RecordingQueue();
+  callbackQueue = new RecordingQueue();
   ids = 0;
   const newId = () => `00000000-0000-4000-8000-${String(++ids).padStart(12, '0')}`;
-  deps = { transactions, images, verifyQueue, clock, newId };
+  deps = { transactions, images, verifyQueue, callbackQueue, clock, newId };
 });
 
 function customer(settings: Record<string, unknown> = {}, customerId = 'customer-1'): Customer {
@@ -388,6 +390,18 @@ describe('performNetverify with inline images', () => {
     expect(isImageKeyOf(back?.key ?? '', reference, 'back')).toBe(true);
     expect(images.objects.get(front?.key ?? '')).toMatchObject({ bytes: JPEG, contentType: 'image/jpeg' });
     expect(images.objects.get(back?.key ?? '')).toMatchObject({ bytes: PNG, contentType: 'image/png' });
+    expect(verifyQueue.sent).toEqual([{ reference }]);
+    // onFinish, the default: the verdict's callback only, queued by the worker.
+    expect(callbackQueue.sent).toEqual([]);
+  });
+
+  it('onAllSteps: a callback when the images are received, queued with the verification', async () => {
+    const { jumioIdScanReference: reference } = await performNetverify(
+      deps,
+      customer(),
+      parse({ ...MINIMAL, callbackGranularity: 'onAllSteps' }),
+    );
+    expect(callbackQueue.sent).toEqual([{ reference, kind: 'received' }]);
     expect(verifyQueue.sent).toEqual([{ reference }]);
   });
 
@@ -646,7 +660,7 @@ describe('routes and the API document', () => {
         { actions: ['GetItem', 'PutItem'], keys: ['TX#'] },
       ],
       images: { write: true, read: true },
-      sends: ['verify'],
+      sends: ['verify', 'callback'],
     });
     expect(ROUTES.find((route) => route.name === 'performNetverifyUploads')).toMatchObject({
       method: 'POST',
