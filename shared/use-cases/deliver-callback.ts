@@ -114,9 +114,11 @@ interface Attempted {
 /**
  * A batch of callback messages (one SQS batch), each as `deliverCallback` describes, with the
  * storage work shared: the transactions and the delivered markers are read in one round trip each,
- * the POSTs go out side by side, and every attempt and dead letter of the batch is written in one
- * more. Each message gets its own result: its step, or the error that failed it alone (SQS retries
- * that one). The attempts are recorded before any next attempt is queued.
+ * the POSTs go out side by side, and the attempts and dead letters are written in groups, those
+ * answered within 25 ms of each other together (so a whole batch of quick receivers in one round
+ * trip, and a receiver that hangs holds back no one's record but its own). Each message gets its
+ * own result: its step, or the error that failed it alone (SQS retries that one). An attempt is
+ * recorded before its next attempt is queued.
  */
 export async function deliverCallbacks(
   deps: DeliverDeps,
@@ -166,42 +168,65 @@ export async function deliverCallbacks(
   });
   if (!read) return results;
 
-  const attempted: Attempted[] = [];
+  // Attempts answered close together are written together; one that waits on a slow receiver does
+  // not hold back the others' records and retries (it is written in a later group of its own).
+  const record = async (group: Attempted[]): Promise<void> => {
+    const written = await settle(
+      group.map(({ index }) => index),
+      () =>
+        deps.log.write({
+          attempts: group.map(({ attempt, keepUntil }) => ({ attempt, keepUntil })),
+          deadLetters: group.flatMap(({ deadLetter, keepUntil }) =>
+            deadLetter ? [{ letter: deadLetter, keepUntil }] : [],
+          ),
+        }),
+    );
+    if (!written) return;
+    await Promise.all(
+      group.map(async ({ index, step, next }) => {
+        const queued =
+          !next ||
+          (await settle([index], () =>
+            deps.callbackQueue.send(next.message, { delaySeconds: next.delaySeconds }),
+          ));
+        if (queued) results[index] = step;
+      }),
+    );
+  };
+  const writes: Promise<void>[] = [];
+  let group: Attempted[] = [];
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const flush = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    if (group.length > 0) writes.push(record(group));
+    group = [];
+  };
+  let unanswered = due.length;
   await Promise.all(
     due.map((index) =>
       settle([index], async () => {
-        const message = messages[index] as CallbackMessage;
-        const outcome = await attemptOne(deps, message, transactions.get(message.reference), delivered);
-        if (typeof outcome === 'string') results[index] = outcome;
-        else attempted.push({ ...outcome, index });
+        try {
+          const message = messages[index] as CallbackMessage;
+          const outcome = await attemptOne(deps, message, transactions.get(message.reference), delivered);
+          if (typeof outcome === 'string') results[index] = outcome;
+          else {
+            group.push({ ...outcome, index });
+            timer ??= setTimeout(flush, GROUP_WINDOW_MS);
+          }
+        } finally {
+          // The last answer of the batch writes at once.
+          if (--unanswered === 0) flush();
+        }
       }),
     ),
   );
-  if (attempted.length === 0) return results;
-
-  const indices = attempted.map(({ index }) => index);
-  const written = await settle(indices, () =>
-    deps.log.write({
-      attempts: attempted.map(({ attempt, keepUntil }) => ({ attempt, keepUntil })),
-      deadLetters: attempted.flatMap(({ deadLetter, keepUntil }) =>
-        deadLetter ? [{ letter: deadLetter, keepUntil }] : [],
-      ),
-    }),
-  );
-  if (!written) return results;
-  await Promise.all(
-    attempted.map(async ({ index, step, next }) => {
-      if (
-        !next ||
-        (await settle([index], () =>
-          deps.callbackQueue.send(next.message, { delaySeconds: next.delaySeconds }),
-        ))
-      )
-        results[index] = step;
-    }),
-  );
+  await Promise.all(writes);
   return results;
 }
+
+/** How long an answered attempt waits for others to be written with it. */
+const GROUP_WINDOW_MS = 25;
 
 const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
 

@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { SQS_MAX_DELAY_SECONDS, STANDARD_WEBHOOKS_SCHEDULE_SECONDS } from '#domain/callback';
 import type { Customer } from '#domain/customer';
 import { recordExpiresAt } from '#domain/transaction';
@@ -504,5 +504,36 @@ describe('the onAllSteps callback: images received', () => {
       'nothing-to-send',
     ]);
     expect(sender.requests).toEqual([]);
+  });
+});
+
+describe('deliverCallbacks: a slow receiver holds back no one else', () => {
+  it('writes the quick answers together at once, and the slow one in a group of its own', async () => {
+    const OTHER = 'a1b2c3d4-0000-4000-8000-000000000005';
+    const SLOW = 'a1b2c3d4-0000-4000-8000-000000000006';
+    const done = transactions.transactions.get(REF);
+    if (!done) throw new Error('no transaction');
+    await transactions.create({ ...done, reference: OTHER });
+    await transactions.create({ ...done, reference: SLOW });
+    let answerSlow: () => void = () => undefined;
+    const quick = deps.sender;
+    deps.sender = {
+      send: async (request) => {
+        if (request.webhookId.endsWith(SLOW)) await new Promise<void>((resolve) => (answerSlow = resolve));
+        return quick.send(request);
+      },
+    };
+    const running = deliverCallbacks(deps, [
+      first(),
+      first({ reference: SLOW }),
+      first({ reference: OTHER }),
+    ]);
+    // The two quick ones are recorded while the slow one is still unanswered.
+    await vi.waitFor(() => expect(log.recorded).toHaveLength(2));
+    expect(log.writes).toBe(1);
+    answerSlow();
+    expect(await running).toEqual(['delivered', 'delivered', 'delivered']);
+    expect(log.writes).toBe(2);
+    expect(log.recorded.map(({ attempt }) => attempt.reference)).toEqual([REF, OTHER, SLOW]);
   });
 });
