@@ -2,12 +2,24 @@ import type { AamvaData } from './aamva.ts';
 import type { RejectReason, VerificationOutcome } from './callback.ts';
 import { ID_TYPES, type IdType } from './initiate-request.ts';
 import type { MrzReading } from './mrz.ts';
+import { confirmPrinted, type PrintedReading } from './printed-fields.ts';
 
 /**
  * The verdict from what the worker read. Pure. The rule that decides everything here: a value the
  * engine is not sure of is never reported as verified. An MRZ whose check digits do not all pass
  * (after repair) is unreadable, not fraud, because OCR misreads are far likelier than forged check
  * digits in an offline engine; an expired document is refused.
+ *
+ * A document with neither an MRZ nor a barcode may be judged on its printed fields (an EU-format
+ * driving licence's front). Printed text has no check digit, so such a reading is APPROVED_VERIFIED
+ * only when `confirmPrinted` (shared/domain/printed-fields.ts) confirms it: the issuing state, both
+ * names, the licence number and the three dates, each strictly parsed and validated, each read
+ * identically by at least two OCR passes on differently prepared copies and otherwise by none, with
+ * birth < issue < expiry and the issue not after today. Anything less (a field fewer than two passes
+ * read, a field two passes read differently, dates out of order) is
+ * ERROR_NOT_READABLE_ID 200/2002 BAD_QUALITY with no value reported, as for an MRZ that fails its
+ * checks: a misread is far likelier than a forgery. A confirmed but expired licence is refused as any
+ * other expired document is. `mrzCheck` is NOT_AVAILABLE: there is no MRZ.
  */
 
 export interface DecisionInput {
@@ -19,6 +31,8 @@ export interface DecisionInput {
   mrz: MrzReading | undefined;
   /** A North-American licence's PDF417 (AAMVA), exact when decoded; undefined when none. */
   barcode?: AamvaData | undefined;
+  /** The printed fields, read only when no MRZ and no barcode was found; undefined when none. */
+  printed?: PrintedReading | undefined;
   /** YYYY-MM-DD of the day of the decision (UTC). */
   today: string;
   /** The customer's accepted IDs (shared/domain/accepted-ids.ts); absent, every document is. */
@@ -89,8 +103,9 @@ function disagreement(mrz: MrzReading, barcode: AamvaData): RejectReason | undef
 }
 
 export function decide(input: DecisionInput): VerificationOutcome {
-  const { mrz, barcode, chosen } = input;
+  const { mrz, barcode, chosen, printed } = input;
   if (!mrz?.valid && barcode) return judged(fromBarcode(barcode), input);
+  if (mrz === undefined && printed) return fromPrinted(printed, input);
   if (mrz === undefined) {
     return {
       verificationStatus: 'ERROR_NOT_READABLE_ID',
@@ -133,6 +148,35 @@ export function decide(input: DecisionInput): VerificationOutcome {
   const conflict = barcode ? disagreement(mrz, barcode) : undefined;
   if (conflict) return { ...read, verificationStatus: 'DENIED_FRAUD', rejectReason: conflict };
   return judged(read, input);
+}
+
+/** A printed-only reading: verified only when confirmed (see the file's comment), else not readable. */
+function fromPrinted(printed: PrintedReading, input: DecisionInput): VerificationOutcome {
+  const confirmation = confirmPrinted(printed, input.today);
+  if (!confirmation.confirmed) {
+    return {
+      verificationStatus: 'ERROR_NOT_READABLE_ID',
+      idType: input.chosen.idType,
+      idCountry: input.chosen.country,
+      mrzCheck: 'NOT_AVAILABLE',
+      rejectReason: NOT_READABLE('2002', 'BAD_QUALITY'),
+    };
+  }
+  const fields = confirmation.fields;
+  return judged(
+    {
+      verificationStatus: 'APPROVED_VERIFIED',
+      idType: 'DRIVING_LICENSE',
+      idCountry: fields.country,
+      idNumber: fields.documentNumber,
+      idFirstName: fields.firstName,
+      idLastName: fields.lastName,
+      idDob: fields.birthDate,
+      idExpiry: fields.expirationDate,
+      mrzCheck: 'NOT_AVAILABLE',
+    },
+    input,
+  );
 }
 
 /** The checks every verified reading goes through: the preset, the accepted IDs, the expiry. */

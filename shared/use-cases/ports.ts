@@ -3,6 +3,7 @@ import type { Customer, StoredCredential, WebhookSecret } from '#domain/customer
 import type { ImageFormat, ImageKind, UnusableReason, Usability } from '#domain/image-rules';
 import type { IdType } from '#domain/initiate-request';
 import type { CaptureSide, ImageContentType, ScanSource } from '#domain/journey';
+import type { PrintedReading } from '#domain/printed-fields';
 import type { CustomerSettings } from '#domain/settings';
 import type { Capture, Transaction, TransactionState } from '#domain/transaction';
 
@@ -197,6 +198,16 @@ export interface JobCursors {
 /** The work queues (shared/queues.ts). */
 export interface WorkQueue {
   send(message: unknown, options?: { delaySeconds?: number }): Promise<void>;
+}
+
+/**
+ * Reads the printed fields of a document side that has no MRZ and no barcode (an EU-format driving
+ * licence's front): shared/adapters/tesseract-printed-reader.ts. Each pass is parsed and validated on
+ * its own; `confirmPrinted` (shared/domain/printed-fields.ts) decides what counts.
+ */
+export interface PrintedFieldReader {
+  /** The layout recognised and its readings, or undefined when none is recognised; never throws on a bad image. */
+  read(image: Buffer): Promise<PrintedReading | undefined>;
 }
 
 export interface Clock {

@@ -6,10 +6,18 @@ import { type FaceMatcher, type IdentityThresholds, identityVerification } from 
 import { rejectReasonOf } from '#domain/image-rules';
 import { MAX_UPLOAD_BYTES } from '#domain/journey';
 import type { MrzReading } from '#domain/mrz';
+import type { PrintedReading } from '#domain/printed-fields';
 import { documentPreset } from '#domain/settings';
 import { recordExpiresAt, type Transaction } from '#domain/transaction';
 import { queueFinalCallback } from './journey.ts';
-import type { Clock, ImageInspector, ImageStore, TransactionRepository, WorkQueue } from './ports.ts';
+import type {
+  Clock,
+  ImageInspector,
+  ImageStore,
+  PrintedFieldReader,
+  TransactionRepository,
+  WorkQueue,
+} from './ports.ts';
 
 /** Reads the machine-readable zone of a document image (shared/adapters/tesseract-mrz-reader.ts). */
 export interface MrzReader {
@@ -23,6 +31,11 @@ export interface VerifyDeps {
   mrz: MrzReader;
   /** The AAMVA PDF417 on the back of a North-American licence or ID card. */
   barcode: { readPdf417(image: Buffer): Promise<AamvaData | undefined> };
+  /**
+   * The printed fields of a licence or ID card on which no MRZ and no barcode was found
+   * (shared/adapters/tesseract-printed-reader.ts); without it such a document is not readable.
+   */
+  printed?: PrintedFieldReader;
   /** Compares the selfie with the document's portrait (ID + Identity workflows). */
   faces: FaceMatcher;
   /** The face engine's thresholds (its similarity scale is its own); the offline engine's by default. */
@@ -109,6 +122,7 @@ async function judge(deps: VerifyDeps, transaction: Transaction): Promise<Verifi
   const sides = document.idType === 'PASSPORT' ? (['front'] as const) : (['back', 'front'] as const);
   let mrz: MrzReading | undefined;
   let barcode: AamvaData | undefined;
+  const intaken = new Map<'front' | 'back', Buffer>();
   for (const side of sides) {
     const capture = captures[side];
     if (!capture) continue;
@@ -126,6 +140,7 @@ async function judge(deps: VerifyDeps, transaction: Transaction): Promise<Verifi
     });
     if (!intake.ok)
       return { verificationStatus: 'ERROR_NOT_READABLE_ID', rejectReason: rejectReasonOf(intake.reason) };
+    intaken.set(side, intake.image);
     // North-American licences and ID cards carry a PDF417 on the back (some an MRZ as well; users
     // swap sides, so the front is tried too while nothing was decoded).
     if (document.idType !== 'PASSPORT' && barcode === undefined) {
@@ -141,12 +156,24 @@ async function judge(deps: VerifyDeps, transaction: Transaction): Promise<Verifi
     mrz ??= reading;
   }
 
+  // Neither an MRZ nor a barcode: the printed fields, the front first (users swap sides).
+  let printed: PrintedReading | undefined;
+  if (deps.printed && document.idType !== 'PASSPORT' && mrz === undefined && barcode === undefined) {
+    for (const side of ['front', 'back'] as const) {
+      const image = intaken.get(side);
+      if (image === undefined) continue;
+      printed = await deps.printed.read(image);
+      if (printed) break;
+    }
+  }
+
   const { acceptedIds } = transaction.options;
   return decide({
     chosen: document,
     preset: documentPreset(transaction.options),
     mrz,
     barcode,
+    printed,
     today: deps.clock.now().toISOString().slice(0, 10),
     // The customer's accepted IDs as they were when the transaction was created.
     ...(acceptedIds ? { accepted: (country, idType) => isAccepted(acceptedIds, country, idType) } : {}),

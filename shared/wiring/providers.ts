@@ -2,9 +2,10 @@ import type { BarcodeReader } from '#adapters/zxing-barcode-reader';
 import type { AamvaData } from '#domain/aamva';
 import { DEFAULT_IDENTITY_THRESHOLDS, type FaceMatcher, type IdentityThresholds } from '#domain/identity';
 import type { MrzReading } from '#domain/mrz';
+import type { PrintedReading } from '#domain/printed-fields';
 import * as z from '#domain/zod';
 import { readConfig } from '#shared/config';
-import { systemClock } from '#use-cases/ports';
+import { type PrintedFieldReader, systemClock } from '#use-cases/ports';
 import type { MrzReader } from '#use-cases/verify';
 
 /**
@@ -21,6 +22,11 @@ import type { MrzReader } from '#use-cases/verify';
  * imports of external packages, so a bundle only ever loads (and pays the cold start of) the engines
  * its configuration uses. The PDF417 reader is offline whatever the document provider: Textract reads
  * a licence's printed front, not its barcode, and ZXing is exact and costs milliseconds.
+ *
+ * The printed-field reader (a licence front with no MRZ and no barcode) is the offline engine's only:
+ * with `textract` there is none, and such a document stays not readable, as Textract's printed fields
+ * are documented never to be reported as verified on their own (textract-document-reader.ts), and a
+ * second engine would bring tesseract's cold start into a deployment that chose not to run it.
  */
 
 export const DOCUMENT_PROVIDERS = ['offline', 'textract'] as const;
@@ -39,6 +45,8 @@ export interface DocumentProvider {
   mrz: MrzReader;
   /** The AAMVA PDF417 on the back of a North-American licence or ID card. */
   barcode: BarcodeReader;
+  /** The printed fields where there is no MRZ and no barcode; offline only. */
+  printed?: PrintedFieldReader;
 }
 
 export interface FaceProvider {
@@ -118,12 +126,22 @@ export function documentProvider(config: Config = providersConfig()): DocumentPr
           return createTesseractMrzReader({ clock: systemClock });
         });
   const barcode = once(async () => (await import('#adapters/zxing-barcode-reader')).createBarcodeReader());
+  const printed = once(async () =>
+    (await import('#adapters/tesseract-printed-reader')).createTesseractPrintedReader(),
+  );
   return {
     name,
     mrz,
     barcode: {
       readPdf417: async (image): Promise<AamvaData | undefined> => (await barcode()).readPdf417(image),
     },
+    ...(name === 'offline'
+      ? {
+          printed: {
+            read: async (image): Promise<PrintedReading | undefined> => (await printed()).read(image),
+          },
+        }
+      : {}),
   };
 }
 

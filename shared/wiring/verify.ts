@@ -25,6 +25,7 @@ export function verifyDeps(env: NodeJS.ProcessEnv = process.env): VerifyDeps {
     inspector: createSharpImageInspector(),
     mrz: documents.mrz,
     barcode: documents.barcode,
+    ...(documents.printed ? { printed: documents.printed } : {}),
     faces: face.faces,
     identityThresholds: face.identityThresholds,
     callbackQueue: sqsWorkQueue(sqsClient(config), config.QUEUE_URL_CALLBACK),

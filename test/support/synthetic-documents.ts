@@ -357,3 +357,145 @@ export async function renderIdCard(options: DocumentOptions): Promise<SyntheticC
   const image = await capture(cardBackSvg(fields, lines, random), options);
   return { image, front, fields, lines };
 }
+
+// ── Driving licence (no MRZ, no barcode) ────────────────────────────────────────────────────────────
+
+/** What an EU-format driving licence's front prints (ISO/IEC 18013-1 numbers each field). */
+export interface LicenceFields {
+  /** ISO 3166-1 alpha-3 of the issuing state. */
+  country: string;
+  /** The distinguishing sign in the flag, e.g. `D`. */
+  sign: string;
+  /** The state's name as the header prints it. */
+  stateName: string;
+  /** 1. */
+  lastName: string;
+  /** 2. */
+  firstName: string;
+  /** 3., YYYY-MM-DD, printed DD.MM.YYYY with the place of birth. */
+  birthDate: string;
+  placeOfBirth: string;
+  /** 4a., YYYY-MM-DD */
+  issueDate: string;
+  /** 4b., YYYY-MM-DD */
+  expirationDate: string;
+  /** 4c. */
+  issuingAuthority: string;
+  /** 5. */
+  licenceNumber: string;
+  /** 9. */
+  categories: string[];
+}
+
+export interface SyntheticLicence {
+  /** The front: portrait and the numbered fields; nothing machine-readable. */
+  image: Buffer;
+  fields: LicenceFields;
+}
+
+/** Issuing states of the licences: sign, alpha-3, name as printed (ASCII, as the fonts render it). */
+const LICENCE_STATES = [
+  { sign: 'D', country: 'DEU', name: 'BUNDESREPUBLIK DEUTSCHLAND' },
+  { sign: 'F', country: 'FRA', name: 'REPUBLIQUE FRANCAISE' },
+  { sign: 'NL', country: 'NLD', name: 'KONINKRIJK DER NEDERLANDEN' },
+  { sign: 'I', country: 'ITA', name: 'REPUBBLICA ITALIANA' },
+  { sign: 'E', country: 'ESP', name: 'REINO DE ESPANA' },
+  { sign: 'S', country: 'SWE', name: 'SVERIGE' },
+  { sign: 'PL', country: 'POL', name: 'RZECZPOSPOLITA POLSKA' },
+  { sign: 'A', country: 'AUT', name: 'REPUBLIK OESTERREICH' },
+  { sign: 'B', country: 'BEL', name: 'BELGIQUE BELGIE' },
+  { sign: 'FIN', country: 'FIN', name: 'SUOMI FINLAND' },
+] as const;
+const PLACES = [
+  'BERLIN',
+  'LYON',
+  'UTRECHT',
+  'NAPOLI',
+  'SEVILLA',
+  'MALMO',
+  'KRAKOW',
+  'GRAZ',
+  'GENT',
+  'TAMPERE',
+];
+const AUTHORITIES = ['STADT KOELN', 'PREFECTURE DU RHONE', 'RDW', 'MIT-UCO', 'DGT', 'TRANSPORTSTYRELSEN'];
+const CATEGORIES = ['AM', 'A1', 'A2', 'A', 'B', 'BE', 'C1', 'C', 'CE', 'L'];
+
+const dotted = (iso: string) => `${iso.slice(8, 10)}.${iso.slice(5, 7)}.${iso.slice(0, 4)}`;
+const addYears = (iso: string, years: number, days = 0) =>
+  new Date(
+    Date.UTC(Number(iso.slice(0, 4)) + years, Number(iso.slice(5, 7)) - 1, Number(iso.slice(8, 10)) + days),
+  )
+    .toISOString()
+    .slice(0, 10);
+
+/** The holder and licence data for `seed`: same seed, same data. Issued 2017–2025, valid 10 or 15 years. */
+export function randomLicenceFields(seed: number): LicenceFields {
+  const random = seededRandom(seed ^ 0x11ce);
+  const state = pick(random, LICENCE_STATES);
+  const birthDate = isoDay(random, 1950, 2005);
+  const issueDate = isoDay(random, Math.max(2017, Number(birthDate.slice(0, 4)) + 18), 2025);
+  const categories = CATEGORIES.filter((_, index) => index === 4 || random() < 0.25);
+  return {
+    country: state.country,
+    sign: state.sign,
+    stateName: state.name,
+    lastName: pick(random, LAST_NAMES),
+    firstName: pick(random, FIRST_NAMES),
+    birthDate,
+    placeOfBirth: pick(random, PLACES),
+    issueDate,
+    expirationDate: addYears(issueDate, random() < 0.7 ? 15 : 10, -1),
+    issuingAuthority: pick(random, AUTHORITIES),
+    licenceNumber: pick(random, [...NUMBER_LETTERS]) + characters(random, 9 + Math.floor(random() * 3), 0.3),
+    categories,
+  };
+}
+
+function euFlag(x: number, y: number, sign: string): string {
+  let stars = '';
+  for (let i = 0; i < 12; i++) {
+    const angle = (i / 12) * Math.PI * 2;
+    stars += `<circle cx="${(x + 50 + Math.cos(angle) * 26).toFixed(1)}" cy="${(y + 36 + Math.sin(angle) * 26).toFixed(1)}" r="3.2" fill="#ffcc00"/>`;
+  }
+  return `<rect x="${x}" y="${y}" width="100" height="96" fill="#003399"/>${stars}
+    <text x="${x + 50}" y="${y + 88}" font-size="22" font-weight="bold" fill="#ffffff" text-anchor="middle">${escapeXml(sign)}</text>`;
+}
+
+/** A numbered field as the licence prints it: the number, then the value, on one line. */
+function numbered(x: number, y: number, label: string, value: string, size = 26): string {
+  return `<text x="${x}" y="${y}" font-size="20" fill="#55606b">${escapeXml(label)}</text>
+    <text x="${x + 48}" y="${y}" font-size="${size}" font-weight="bold" fill="#1d2329">${escapeXml(value)}</text>`;
+}
+
+function licenceFrontSvg(fields: LicenceFields, random: () => number): string {
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${CARD_WIDTH}" height="${CARD_HEIGHT}" font-family="${TEXT_FONT_FAMILY}">
+    <rect width="${CARD_WIDTH}" height="${CARD_HEIGHT}" rx="36" fill="#f6eef0"/>
+    ${guilloche(CARD_WIDTH, CARD_HEIGHT, random, '#ead6dc')}
+    ${euFlag(34, 24, fields.sign)}
+    <text x="160" y="62" font-size="34" font-weight="bold" fill="#2a3f5a">DRIVING LICENCE</text>
+    <text x="160" y="102" font-size="22" fill="#2a3f5a">${escapeXml(fields.stateName)}</text>
+    ${face(40, 150, 250, 320)}
+    <path d="M 60 540 C 110 500 150 580 200 530 S 260 520 280 550" stroke="#1d3a7a" stroke-width="2.5" fill="none"/>
+    ${numbered(320, 175, '1.', fields.lastName)}
+    ${numbered(320, 225, '2.', fields.firstName)}
+    ${numbered(320, 275, '3.', `${dotted(fields.birthDate)} ${fields.placeOfBirth}`)}
+    ${numbered(320, 325, '4a.', dotted(fields.issueDate))}
+    ${numbered(590, 325, '4c.', fields.issuingAuthority, 20)}
+    ${numbered(320, 375, '4b.', dotted(fields.expirationDate))}
+    ${numbered(320, 425, '5.', fields.licenceNumber)}
+    <text x="320" y="490" font-size="20" fill="#55606b">7.</text>
+    <path d="M 370 490 C 410 450 440 520 480 470 S 540 470 560 495" stroke="#1d3a7a" stroke-width="2.5" fill="none"/>
+    ${numbered(320, 560, '9.', fields.categories.join('/'))}
+  </svg>`;
+}
+
+/**
+ * An EU-format driving licence's front (1010 × 638 px before scaling): flag with the distinguishing
+ * sign, title and state, portrait, signature and the numbered fields 1–5, 7, 9; no MRZ, no barcode.
+ */
+export async function renderDrivingLicence(options: DocumentOptions): Promise<SyntheticLicence> {
+  const fields = randomLicenceFields(options.seed);
+  const image = await capture(licenceFrontSvg(fields, seededRandom(options.seed ^ 0x5eed)), options);
+  return { image, fields };
+}
