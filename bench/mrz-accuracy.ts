@@ -79,8 +79,16 @@ for (let i = 0; i < count; i++) {
   if (reading?.valid && !isExact && checkedDataWrong(reading, document)) wrongButValid++;
   else if (reading?.valid && !isExact) misreadUnchecked++;
   if (!reading) none++;
-  if (verbose || (reading && !isExact)) {
-    const outcome = !reading ? 'none' : isExact ? 'exact' : reading.valid ? 'WRONG-BUT-VALID' : 'invalid';
+  if (verbose || (reading && !(isExact && reading.valid))) {
+    const outcome = !reading
+      ? 'none'
+      : isExact
+        ? reading.valid
+          ? 'exact'
+          : 'exact, not vouched for'
+        : reading.valid
+          ? 'WRONG-BUT-VALID'
+          : 'invalid';
     console.log(`#${i} ${kind} ${JSON.stringify(capture)} ${Math.round(elapsed)} ms: ${outcome}`);
     if (reading && !isExact)
       console.log(`   expected ${document.lines.join(' ')}\n   read     ${reading.lines.join(' ')}`);

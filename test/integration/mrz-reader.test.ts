@@ -7,6 +7,7 @@ import {
   renderIdCard,
   renderPassport,
   type SyntheticDocument,
+  seededRandom,
 } from '../support/synthetic-documents.ts';
 
 /**
@@ -91,6 +92,22 @@ describe('tesseract MRZ reader', () => {
     expect(exact).toBeGreaterThanOrEqual(EXACT_FLOOR);
   });
 
+  it('reports a name tesseract misreads (W as N, at every scale) as the OCR-B templates read it', {
+    timeout: 60_000,
+  }, async () => {
+    // bench/verification.ts's desk TD3 seed 28012, drawn as the bench draws it: tesseract reads
+    // WILLIAMS as NILLIAMS there, which no check digit catches.
+    const random = seededRandom(28012 * 7919);
+    const margin = Math.round(40 + random() * 80);
+    const rotation = (random() < 0.5 ? -1 : 1) * (1 + random() * 3);
+    const document = await renderPassport({ seed: 28012, margin, rotation, jpegQuality: 80 });
+    expect(document.fields.lastName).toBe('WILLIAMS');
+    const reading = await reader.read(document.image);
+    expect(reading?.valid).toBe(true);
+    expect(reading?.fields.lastName).toBe('WILLIAMS');
+    expect(reading?.lines).toEqual(document.lines);
+  });
+
   it('answers undefined, without throwing, for what is not an image or has no MRZ', async () => {
     expect(await reader.read(Buffer.from('not an image at all'))).toBeUndefined();
     expect(await reader.read(Buffer.alloc(0))).toBeUndefined();
@@ -104,5 +121,8 @@ describe('tesseract MRZ reader', () => {
   });
 });
 
-/** Exact readings of the 10 above: 8 measured here, less a margin for OCR variance across machines. */
-const EXACT_FLOOR = 5;
+/**
+ * Exact readings of the 10 above: 10 measured here with the OCR-B template reader (8 with tesseract
+ * alone), less a margin for OCR variance across machines.
+ */
+const EXACT_FLOOR = 8;
