@@ -16,7 +16,10 @@ const ALPHA3 = new Set([...ROWS.map((row) => row[1]), KOSOVO]);
 export const COUNTRIES: ReadonlyArray<{ country: string; region: string }> = [
   ...ROWS.map((row) => ({ country: row[1] ?? '', region: row[0] ?? '' })),
   { country: KOSOVO, region: 'XK' },
-].sort((a, b) => a.country.localeCompare(b.country));
+  // An ordinal comparison: the codes are unique upper-case ASCII, so it gives the same order, and
+  // the first `localeCompare` in a process loads ICU's collation data, 13–45 ms of every API
+  // function's cold start (bench/README.md).
+].sort((a, b) => (a.country < b.country ? -1 : a.country > b.country ? 1 : 0));
 
 /** True for an ISO 3166-1 alpha-3 country code (upper case) or `XKX`. */
 export function isCountryCode(value: string): boolean {

@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { documentClient } from '#adapters/dynamodb';
-import { s3Client, s3ImageStore } from '#adapters/s3-image-store';
-import { sqsClient, sqsWorkQueue } from '#adapters/sqs-work-queue';
 import { dynamoTransactionRepository } from '#adapters/transaction-repository';
 import * as z from '#domain/zod';
 import { QueueUrl, readConfig, TableConfig } from '#shared/config';
 import type { JourneyDeps } from '#use-cases/journey';
-import { type ImageInspector, systemClock } from '#use-cases/ports';
+import { type ImageInspector, type ImageStore, systemClock, type WorkQueue } from '#use-cases/ports';
 
 /**
  * Where adapters are chosen and built from the environment, at cold start: one module per family
@@ -24,31 +22,54 @@ export const QueuesConfig = z.object({
   QUEUE_URL_CALLBACK: QueueUrl,
 });
 
+const JourneyConfig = z.extend(ImagesConfig, QueuesConfig.shape);
+export type JourneyConfig = z.output<typeof JourneyConfig>;
+
 /**
- * The journey's adapters. Only the acceptance loop judges images: its entry passes the sharp
- * inspector, and the others (which must not carry sharp: they do not install it) get one that
- * refuses to be used.
+ * The journey's adapters. Each entry passes the S3 and SQS adapters its function uses (from
+ * `./images.ts` and `./work-queues.ts`, imported by the entry): a bundle evaluates every module it
+ * carries at cold start, and the S3 and SQS clients are a good part of that (bench/README.md). An
+ * upload never sends to a queue, a submission never reads an image, and only the acceptance loop
+ * judges images (the others must not carry sharp: they do not install it); what a function does not
+ * use is an adapter that refuses to be used.
  */
-export function journeyDeps(
-  inspector: ImageInspector = NO_INSPECTOR,
-  env: NodeJS.ProcessEnv = process.env,
-): JourneyDeps {
-  const config = readConfig(z.extend(ImagesConfig, QueuesConfig.shape), env);
-  const s3 = s3Client(config);
-  const signer = config.S3_PUBLIC_ENDPOINT ? s3Client(config, config.S3_PUBLIC_ENDPOINT) : s3;
-  const sqs = sqsClient(config);
+export function journeyDeps({
+  inspector = NO_INSPECTOR,
+  images,
+  verifyQueue,
+  callbackQueue,
+  env = process.env,
+}: {
+  inspector?: ImageInspector;
+  images?: (config: JourneyConfig) => ImageStore;
+  verifyQueue?: (config: JourneyConfig) => WorkQueue;
+  callbackQueue?: (config: JourneyConfig) => WorkQueue;
+  env?: NodeJS.ProcessEnv;
+} = {}): JourneyDeps {
+  const config = readConfig(JourneyConfig, env);
   return {
     transactions: dynamoTransactionRepository(documentClient(config), config.TABLE_NAME, systemClock),
-    images: s3ImageStore(s3, config.BUCKET_NAME, signer),
+    images: images?.(config) ?? NO_IMAGES,
     inspector,
-    verifyQueue: sqsWorkQueue(sqs, config.QUEUE_URL_VERIFY),
-    callbackQueue: sqsWorkQueue(sqs, config.QUEUE_URL_CALLBACK),
+    verifyQueue: verifyQueue?.(config) ?? NO_QUEUE,
+    callbackQueue: callbackQueue?.(config) ?? NO_QUEUE,
     clock: systemClock,
     newId: randomUUID,
   };
 }
 
+const unused = (what: string) => () => Promise.reject(new Error(`this function ${what}`));
+
 const NO_INSPECTOR: ImageInspector = {
-  intake: () => Promise.reject(new Error('this function judges no images')),
-  usability: () => Promise.reject(new Error('this function judges no images')),
+  intake: unused('judges no images'),
+  usability: unused('judges no images'),
 };
+
+const NO_IMAGES: ImageStore = {
+  presignUpload: unused('stores no images'),
+  get: unused('stores no images'),
+  put: unused('stores no images'),
+  deletePrefix: unused('stores no images'),
+};
+
+const NO_QUEUE: WorkQueue = { send: unused('sends to no queue') };
