@@ -30,7 +30,8 @@ export const SCHEDULES = [
     ],
     // Sweeps the images of deleted transactions once more (a late upload).
     images: { read: true, delete: true },
-    sends: ['callback'],
+    // The drop-offs' final callbacks; the verify message again when a verification is overdue.
+    sends: ['callback', 'verify'],
     timeoutSeconds: 300,
   },
   {

@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { dropOffAt, IMAGE_SWEEP_AFTER_MS, minuteBucket } from '#domain/drop-off';
+import { dueAt, IMAGE_SWEEP_AFTER_MS, minuteBucket, verificationOverdueAt } from '#domain/drop-off';
 import type { CaptureSide } from '#domain/journey';
 import { recordExpiresAt, type Transaction } from '#domain/transaction';
 import type { Clock, TransactionRepository } from '#use-cases/ports';
@@ -44,7 +44,7 @@ export function dynamoTransactionRepository(
             ),
             ...ttl(recordExpiresAt(transaction)),
             [CREATED_INDEX.partition]: customerIndexKey(transaction.customerId),
-            ...dueBucket(dropOffAt(transaction)),
+            ...dueBucket(dueAt(transaction)),
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
@@ -162,18 +162,50 @@ export function dynamoTransactionRepository(
             TableName: tableName,
             Key: transactionKey(reference),
             UpdateExpression:
-              'SET #state = :submitted, #document = :document, #source = :source, submittedAt = :at, lastActivityAt = :at' +
-              (submission.clientIp ? ', clientIp = :ip' : '') +
-              ` REMOVE ${DUE_INDEX.partition}`,
+              'SET #state = :submitted, #document = :document, #source = :source, submittedAt = :at, lastActivityAt = :at, #due = :due' +
+              (submission.clientIp ? ', clientIp = :ip' : ''),
             ConditionExpression: '#state = :started',
-            ExpressionAttributeNames: { '#state': 'state', '#document': 'document', '#source': 'source' },
+            ExpressionAttributeNames: {
+              '#state': 'state',
+              '#document': 'document',
+              '#source': 'source',
+              '#due': DUE_INDEX.partition,
+            },
             ExpressionAttributeValues: {
+              // Due again if no verdict comes in time (a lost verify message): `verificationOverdueAt`.
+              ':due': dueBucketKey(
+                minuteBucket(verificationOverdueAt({ state: 'SUBMITTED', submittedAt: submission.at }) ?? 0),
+              ),
               ':submitted': 'SUBMITTED',
               ':started': 'STARTED',
               ':document': submission.document,
               ':source': submission.source,
               ':at': submission.at,
               ...(submission.clientIp ? { ':ip': submission.clientIp } : {}),
+            },
+          }),
+        ),
+      );
+    },
+
+    async markVerifyResent(reference, at, nextDue) {
+      return conditional(() =>
+        db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: transactionKey(reference),
+            UpdateExpression:
+              nextDue === undefined
+                ? 'SET verifyQueuedAt = :at ADD verifyResends :one REMOVE #due'
+                : 'SET verifyQueuedAt = :at, #due = :due ADD verifyResends :one',
+            ConditionExpression: 'attribute_not_exists(deletedAt) AND #state IN (:submitted, :processing)',
+            ExpressionAttributeNames: { '#state': 'state', '#due': DUE_INDEX.partition },
+            ExpressionAttributeValues: {
+              ':at': at,
+              ':one': 1,
+              ':submitted': 'SUBMITTED',
+              ':processing': 'PROCESSING',
+              ...(nextDue === undefined ? {} : { ':due': dueBucketKey(minuteBucket(nextDue)) }),
             },
           }),
         ),

@@ -39,6 +39,30 @@ export function dropOffOutcome(transaction: Transaction): VerificationOutcome {
   return { verificationStatus: 'NO_ID_UPLOADED' };
 }
 
+/**
+ * A submitted transaction that has no verdict this long after its verify message was sent gets the
+ * message again from the drop-off job, at most `MAX_VERIFY_RESENDS` times: the submission's write
+ * and the message's send are two calls, and a send that fails after the write (or a message lost to
+ * the dead-letter queue) would otherwise leave the transaction SUBMITTED for good, with no final
+ * callback. A verdict is a conditional write, so a message sent twice still gives one result.
+ */
+export const VERIFY_OVERDUE_MS = 10 * 60 * 1000;
+export const MAX_VERIFY_RESENDS = 3;
+
+/** When a submitted transaction's verification is overdue (epoch ms); undefined when not submitted, or resent enough. */
+export function verificationOverdueAt(
+  transaction: Pick<Transaction, 'state' | 'submittedAt' | 'verifyQueuedAt' | 'verifyResends'>,
+): number | undefined {
+  if (transaction.state !== 'SUBMITTED' && transaction.state !== 'PROCESSING') return undefined;
+  if ((transaction.verifyResends ?? 0) >= MAX_VERIFY_RESENDS) return undefined;
+  const since = transaction.verifyQueuedAt ?? transaction.submittedAt;
+  return since === undefined ? undefined : Date.parse(since) + VERIFY_OVERDUE_MS;
+}
+
+/** When the drop-off job next looks at the transaction (epoch ms): its drop-off, or its overdue verification. */
+export const dueAt = (transaction: Transaction): number | undefined =>
+  dropOffAt(transaction) ?? verificationOverdueAt(transaction);
+
 /** Due times are kept in minute buckets (`2026-11-27T12:34`), which the drop-off job reads in order. */
 export const minuteBucket = (epochMs: number): string => new Date(epochMs).toISOString().slice(0, 16);
 

@@ -76,6 +76,10 @@ export interface Transaction {
   source?: ScanSource;
   clientIp?: string;
   submittedAt?: string;
+  /** When the drop-off job last sent the verify message again (ISO-8601): see `verificationOverdueAt`. */
+  verifyQueuedAt?: string;
+  /** How many times the drop-off job sent the verify message again. */
+  verifyResends?: number;
 
   // Verification (issue 8) and its delivery (issue 9).
   outcome?: VerificationOutcome;

@@ -1,4 +1,4 @@
-import { bucketsToRun, dropOffAt, dropOffOutcome } from '#domain/drop-off';
+import { bucketsToRun, dropOffAt, dropOffOutcome, verificationOverdueAt } from '#domain/drop-off';
 import { imageKeyPrefix } from '#domain/journey';
 import { recordExpiresAt } from '#domain/transaction';
 import { queueFinalCallback } from './journey.ts';
@@ -9,6 +9,8 @@ export interface DropOffDeps {
   images: ImageStore;
   cursors: JobCursors;
   callbackQueue: WorkQueue;
+  /** Submitted transactions whose verification is overdue get their verify message again. */
+  verifyQueue: WorkQueue;
   clock: Clock;
 }
 
@@ -20,12 +22,17 @@ const MAX_BUCKETS_PER_RUN = 1440;
  * The drop-off job: every minute that has passed since its last run, the transactions due then are
  * checked again (activity may have moved them on) and, when still due, finished with their drop-off
  * outcome and reported by a final callback. `finish` is conditional, so a transaction gets one
- * final result whoever gets there first (the worker, the acceptance loop, or this job).
+ * final result whoever gets there first (the worker, the acceptance loop, or this job). A submitted
+ * transaction whose verification is overdue gets its verify message again instead
+ * (`verificationOverdueAt`).
  */
-export async function runDropOffs(deps: DropOffDeps): Promise<{ buckets: number; droppedOff: number }> {
+export async function runDropOffs(
+  deps: DropOffDeps,
+): Promise<{ buckets: number; droppedOff: number; verifyResent: number }> {
   const now = deps.clock.now();
   const buckets = bucketsToRun(await deps.cursors.get(DROP_OFF_JOB), now.getTime(), MAX_BUCKETS_PER_RUN);
   let droppedOff = 0;
+  let verifyResent = 0;
   for (const bucket of buckets) {
     for (const reference of await deps.transactions.dueForDropOff(bucket)) {
       const transaction = await deps.transactions.get(reference);
@@ -35,9 +42,20 @@ export async function runDropOffs(deps: DropOffDeps): Promise<{ buckets: number;
         await deps.images.deletePrefix(imageKeyPrefix(reference));
         continue;
       }
+      const at = now.toISOString();
+      const overdue = verificationOverdueAt(transaction);
+      if (overdue !== undefined) {
+        if (overdue > now.getTime()) continue;
+        // Submitted, and no verdict in time: the verify message again (the worker's verdict is a
+        // conditional write, so a message that was only slow gives no second result).
+        await deps.verifyQueue.send({ reference });
+        const resends = (transaction.verifyResends ?? 0) + 1;
+        const nextDue = verificationOverdueAt({ ...transaction, verifyQueuedAt: at, verifyResends: resends });
+        if (await deps.transactions.markVerifyResent(reference, at, nextDue)) verifyResent++;
+        continue;
+      }
       const due = dropOffAt(transaction);
       if (due === undefined || due > now.getTime()) continue;
-      const at = now.toISOString();
       const outcome = dropOffOutcome(transaction);
       // From the state it was read in only: a submission meanwhile wins over the drop-off. Kept
       // from then on for the retention period, long enough for every retry of its callback.
@@ -52,5 +70,5 @@ export async function runDropOffs(deps: DropOffDeps): Promise<{ buckets: number;
     }
     await deps.cursors.set(DROP_OFF_JOB, bucket);
   }
-  return { buckets: buckets.length, droppedOff };
+  return { buckets: buckets.length, droppedOff, verifyResent };
 }

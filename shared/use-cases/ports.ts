@@ -61,8 +61,16 @@ export interface TransactionRepository {
   ): Promise<number | undefined>;
   /** The references of transactions due to drop off in the minute `bucket` (`2026-11-27T12:34`). */
   dueForDropOff(bucket: string): Promise<string[]>;
-  /** STARTED → SUBMITTED, once; false when the transaction was not STARTED. */
+  /**
+   * STARTED → SUBMITTED, once; false when the transaction was not STARTED. It is due again when its
+   * verification would be overdue (`verificationOverdueAt`).
+   */
   submit(reference: string, submission: Submission): Promise<boolean>;
+  /**
+   * Notes that the verify message of a submitted (or processing) transaction was sent again at `at`,
+   * and when it is next due (epoch ms; undefined: no more); false when it has a verdict meanwhile.
+   */
+  markVerifyResent(reference: string, at: string, nextDue: number | undefined): Promise<boolean>;
   /**
    * Stores the verdict and moves the transaction to DONE (or FAILED for an error outcome), once:
    * from one of `from` (default: any state but DONE and FAILED), so that a verdict never lands on

@@ -16,16 +16,19 @@ export function dropOffDeps(env: NodeJS.ProcessEnv = process.env): DropOffDeps {
   const config = readConfig(
     z.extend(TableConfig, {
       QUEUE_URL_CALLBACK: QueueUrl,
+      QUEUE_URL_VERIFY: QueueUrl,
       BUCKET_NAME: z.string().check(z.minLength(1)),
     }),
     env,
   );
   const db = documentClient(config);
+  const sqs = sqsClient(config);
   return {
     transactions: dynamoTransactionRepository(db, config.TABLE_NAME, systemClock),
     images: s3ImageStore(s3Client(config), config.BUCKET_NAME),
     cursors: dynamoJobCursors(db, config.TABLE_NAME),
-    callbackQueue: sqsWorkQueue(sqsClient(config), config.QUEUE_URL_CALLBACK),
+    callbackQueue: sqsWorkQueue(sqs, config.QUEUE_URL_CALLBACK),
+    verifyQueue: sqsWorkQueue(sqs, config.QUEUE_URL_VERIFY),
     clock: systemClock,
   };
 }

@@ -235,7 +235,7 @@ describe('transaction repository: the due index', () => {
     expect(await repo.dueForDropOff(bucket(CREATED + 23 * MINUTE))).toContain(tx.reference);
   });
 
-  it('no longer lists a transaction once submitted', async () => {
+  it('once submitted, lists a transaction only when its verification would be overdue, and as resent', async () => {
     const repo = repository();
     const tx = await started(repo);
     await repo.submit(tx.reference, {
@@ -244,7 +244,33 @@ describe('transaction repository: the due index', () => {
       at: at(CREATED + MINUTE),
     });
     expect(await repo.dueForDropOff(bucket(CREATED + 15 * MINUTE))).not.toContain(tx.reference);
+    expect(await repo.dueForDropOff(bucket(CREATED + 11 * MINUTE))).toContain(tx.reference);
+
+    expect(await repo.markVerifyResent(tx.reference, at(CREATED + 11 * MINUTE), CREATED + 21 * MINUTE)).toBe(
+      true,
+    );
+    expect(await repo.dueForDropOff(bucket(CREATED + 11 * MINUTE))).not.toContain(tx.reference);
+    expect(await repo.dueForDropOff(bucket(CREATED + 21 * MINUTE))).toContain(tx.reference);
+    expect(await repo.get(tx.reference)).toMatchObject({
+      verifyResends: 1,
+      verifyQueuedAt: at(CREATED + 11 * MINUTE),
+    });
+    // The last resend: due no more.
+    expect(await repo.markVerifyResent(tx.reference, at(CREATED + 21 * MINUTE), undefined)).toBe(true);
     expect(await rawItem(`TX#${tx.reference}`, 'TRANSACTION')).not.toHaveProperty('dueBucket');
+    expect((await repo.get(tx.reference))?.verifyResends).toBe(2);
+
+    // A verdict ends it: not due, and no resend noted after it.
+    await repo.finish(
+      tx.reference,
+      { verificationStatus: 'APPROVED_VERIFIED' },
+      at(CREATED + 22 * MINUTE),
+      'DONE',
+    );
+    expect(await repo.markVerifyResent(tx.reference, at(CREATED + 23 * MINUTE), CREATED + 33 * MINUTE)).toBe(
+      false,
+    );
+    expect(await repo.dueForDropOff(bucket(CREATED + 33 * MINUTE))).not.toContain(tx.reference);
   });
 
   it('no longer lists a transaction once finished', async () => {
@@ -471,7 +497,14 @@ describe('runDropOffs end to end', () => {
     const transactions = dynamoTransactionRepository(own.db, own.tableName, clock);
     const cursors = dynamoJobCursors(own.db, own.tableName);
     const images = new InMemoryImageStore();
-    const deps = { transactions, images, cursors, callbackQueue: new Queue(), clock };
+    const deps = {
+      transactions,
+      images,
+      cursors,
+      callbackQueue: new Queue(),
+      verifyQueue: new Queue(),
+      clock,
+    };
     await cursors.set(DROP_OFF_JOB, minuteBucket(CREATED - MINUTE));
     const tx = { ...transaction({ tokenExpiresAt: CREATED + 60 * MINUTE }), state: 'DONE' as const };
     await transactions.create(tx);
@@ -494,7 +527,15 @@ describe('runDropOffs end to end', () => {
     const transactions = dynamoTransactionRepository(own.db, own.tableName, clock);
     const cursors = dynamoJobCursors(own.db, own.tableName);
     const callbackQueue = new Queue();
-    const deps = { transactions, images: new InMemoryImageStore(), cursors, callbackQueue, clock };
+    const verifyQueue = new Queue();
+    const deps = {
+      transactions,
+      images: new InMemoryImageStore(),
+      cursors,
+      callbackQueue,
+      verifyQueue,
+      clock,
+    };
     await cursors.set(DROP_OFF_JOB, minuteBucket(clock.now().getTime() - MINUTE));
     const customer = {
       customerId: 'c1',
@@ -535,9 +576,11 @@ describe('runDropOffs end to end', () => {
     });
 
     // Just before the idle one's 15 minutes: nothing.
-    expect(await runAt(CREATED + 15 * MINUTE - 1)).toEqual({ buckets: 14, droppedOff: 0 });
-    // The job then misses a few minutes, and catches up.
-    expect(await runAt(CREATED + 21 * MINUTE)).toEqual({ buckets: 7, droppedOff: 2 });
+    expect(await runAt(CREATED + 15 * MINUTE - 1)).toEqual({ buckets: 14, droppedOff: 0, verifyResent: 0 });
+    // The job then misses a few minutes, and catches up; the submission, without a verdict 10
+    // minutes on, gets its verify message again.
+    expect(await runAt(CREATED + 21 * MINUTE)).toEqual({ buckets: 7, droppedOff: 2, verifyResent: 1 });
+    expect(verifyQueue.messages).toEqual([{ reference: submitted.reference }]);
     expect(await transactions.get(idle.reference)).toMatchObject({
       state: 'FAILED',
       outcome: { verificationStatus: 'NO_ID_UPLOADED' },
@@ -579,7 +622,14 @@ describe('runDropOffs end to end', () => {
     const tx = transaction({ tokenExpiresAt: CREATED + 10 * MINUTE });
     await transactions.create(tx);
     clock.set(CREATED + 11 * MINUTE);
-    const deps = { transactions, images: new InMemoryImageStore(), cursors, callbackQueue, clock };
+    const deps = {
+      transactions,
+      images: new InMemoryImageStore(),
+      cursors,
+      callbackQueue,
+      verifyQueue: new Queue(),
+      clock,
+    };
     const results = await Promise.all([runDropOffs(deps), runDropOffs(deps)]);
     expect(results.reduce((sum, result) => sum + result.droppedOff, 0)).toBe(1);
     expect(callbackQueue.messages).toEqual([{ reference: tx.reference, kind: 'final' }]);

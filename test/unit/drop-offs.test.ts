@@ -126,6 +126,7 @@ describe('runDropOffs', () => {
   let transactions: InMemoryTransactions;
   let cursors: InMemoryJobCursors;
   let callbackQueue: RecordingQueue;
+  let verifyQueue: RecordingQueue;
   let deps: DropOffDeps;
   let journey: JourneyDeps;
   let images: InMemoryImageStore;
@@ -136,14 +137,15 @@ describe('runDropOffs', () => {
     transactions = new InMemoryTransactions(clock);
     cursors = new InMemoryJobCursors();
     callbackQueue = new RecordingQueue();
+    verifyQueue = new RecordingQueue();
     images = new InMemoryImageStore();
-    deps = { transactions, images, cursors, callbackQueue, clock };
+    deps = { transactions, images, cursors, callbackQueue, verifyQueue, clock };
     ids = 0;
     journey = {
       transactions,
       images: new InMemoryImageStore(),
       inspector: new FakeImageInspector(),
-      verifyQueue: new RecordingQueue(),
+      verifyQueue,
       callbackQueue,
       clock,
       newId: () => `00000000-0000-4000-8000-${String(++ids).padStart(12, '0')}`,
@@ -275,11 +277,49 @@ describe('runDropOffs', () => {
     expect(callbackQueue.sent).toEqual([]);
   });
 
+  it('a submission with no verdict gets its verify message again, 10 minutes after the last, three times at most', async () => {
+    await startCursor();
+    const { token, reference } = await startedJourney({ transactions, clock }, { workflowId: 100 });
+    await capture(token, USABLE_IMAGE);
+    await submitJourney(journey, token, { country: 'AUT', idType: 'PASSPORT', embedded: false }, undefined);
+    const submittedAt = clock.now().getTime();
+    const sentBy = async (at: number) => {
+      for (let minute = clock.now().getTime() + MINUTE; minute <= at; minute += MINUTE) await runAt(minute);
+      return verifyQueue.messages.length;
+    };
+    // The submission's own message, then nothing until its verification is overdue.
+    expect(await sentBy(submittedAt + 10 * MINUTE - 1)).toBe(1);
+    expect(await sentBy(submittedAt + 12 * MINUTE)).toBe(2);
+    expect(stored(reference)).toMatchObject({ state: 'SUBMITTED', verifyResends: 1 });
+    expect(await sentBy(submittedAt + 19 * MINUTE)).toBe(2);
+    expect(await sentBy(submittedAt + 2 * HOUR)).toBe(4);
+    expect(
+      verifyQueue.messages.every((message) => (message as { reference: string }).reference === reference),
+    ).toBe(true);
+    // Still no drop-off: a submitted journey is the worker's to finish.
+    expect(callbackQueue.sent).toEqual([]);
+  });
+
+  it('a submission with its verdict in time is not sent again', async () => {
+    await startCursor();
+    const { token, reference } = await startedJourney({ transactions, clock }, { workflowId: 100 });
+    await capture(token, USABLE_IMAGE);
+    await submitJourney(journey, token, { country: 'AUT', idType: 'PASSPORT', embedded: false }, undefined);
+    await transactions.finish(
+      reference,
+      { verificationStatus: 'APPROVED_VERIFIED' },
+      clock.now().toISOString(),
+      'DONE',
+    );
+    for (let at = clock.now().getTime() + MINUTE; at <= T0 + 2 * HOUR; at += MINUTE) await runAt(at);
+    expect(verifyQueue.messages).toHaveLength(1);
+  });
+
   it('the cursor advances to the last whole minute run', async () => {
     await startCursor();
-    expect(await runAt(T0 + 5 * MINUTE + 30_000)).toEqual({ buckets: 5, droppedOff: 0 });
+    expect(await runAt(T0 + 5 * MINUTE + 30_000)).toEqual({ buckets: 5, droppedOff: 0, verifyResent: 0 });
     expect(await cursors.get(DROP_OFF_JOB)).toBe(minuteBucket(T0 + 4 * MINUTE));
-    expect(await runAt(T0 + 5 * MINUTE + 40_000)).toEqual({ buckets: 0, droppedOff: 0 });
+    expect(await runAt(T0 + 5 * MINUTE + 40_000)).toEqual({ buckets: 0, droppedOff: 0, verifyResent: 0 });
   });
 
   it('a late run catches up on every minute it missed', async () => {
@@ -288,7 +328,7 @@ describe('runDropOffs', () => {
     const late = await initiatedJourney({ transactions, clock }, { tokenLifetimeInMinutes: 90 });
     const notYet = await initiatedJourney({ transactions, clock }, { tokenLifetimeInMinutes: 180 });
     // The job was down for two hours.
-    expect(await runAt(T0 + 2 * HOUR)).toEqual({ buckets: 120, droppedOff: 2 });
+    expect(await runAt(T0 + 2 * HOUR)).toEqual({ buckets: 120, droppedOff: 2, verifyResent: 0 });
     expect(stored(early.reference)?.state).toBe('FAILED');
     expect(stored(late.reference)?.state).toBe('FAILED');
     expect(stored(notYet.reference)?.state).toBe('INITIATED');

@@ -1,6 +1,6 @@
 import type { AttemptResult, CallbackRequest, CallbackSender, VerificationOutcome } from '#domain/callback';
 import type { Customer, StoredCredential, WebhookSecret } from '#domain/customer';
-import { dropOffAt, minuteBucket } from '#domain/drop-off';
+import { dueAt, minuteBucket } from '#domain/drop-off';
 import { Conflict, NotFound } from '#domain/errors';
 import type { ImageKind, UnusableReason, Usability } from '#domain/image-rules';
 import type { CaptureSide } from '#domain/journey';
@@ -214,6 +214,17 @@ export class InMemoryTransactions implements TransactionRepository {
     return refusedAttempts;
   }
 
+  async markVerifyResent(reference: string, at: string, _nextDue: number | undefined): Promise<boolean> {
+    const transaction = this.transactions.get(reference);
+    if (transaction?.state !== 'SUBMITTED' && transaction?.state !== 'PROCESSING') return false;
+    this.transactions.set(reference, {
+      ...transaction,
+      verifyQueuedAt: at,
+      verifyResends: (transaction.verifyResends ?? 0) + 1,
+    });
+    return true;
+  }
+
   async submit(reference: string, submission: Submission): Promise<boolean> {
     const transaction = this.transactions.get(reference);
     if (transaction?.state !== 'STARTED') return false;
@@ -247,7 +258,7 @@ export class InMemoryTransactions implements TransactionRepository {
   async dueForDropOff(bucket: string): Promise<string[]> {
     return [...this.transactions.values()]
       .filter((transaction) => {
-        const at = dropOffAt(transaction);
+        const at = dueAt(transaction);
         return at !== undefined && minuteBucket(at) === bucket;
       })
       .map((transaction) => transaction.reference);
