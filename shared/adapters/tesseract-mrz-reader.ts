@@ -1,9 +1,8 @@
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import type sharpModule from 'sharp';
 import type { Sharp } from 'sharp';
 import type { Worker } from 'tesseract.js';
-import { type GlyphReading, readOcrbGlyphs } from '#adapters/ocrb-classifier';
+import { type GlyphReading, otsu, readOcrbGlyphs } from '#adapters/ocrb-classifier';
+import { onDemandTesseractWorker } from '#adapters/tesseract-worker';
 import { MRZ_CHARACTERS, type MrzReading, readMrzText } from '#domain/mrz';
 import { type Clock, systemClock } from '#use-cases/ports';
 
@@ -49,72 +48,33 @@ const TARGET_CAP_HEIGHTS = [30, 40] as const;
 const ROTATIONS = [0, 180, 90, 270] as const;
 
 /**
- * sharp and tesseract.js are loaded on first use, not imported: esbuild would hoist static imports
- * of these external packages to the top of any bundle that carries this module.
+ * sharp is loaded on first use, not imported: esbuild would hoist a static import of the external
+ * package to the top of any bundle that carries this module (tesseract.js likewise, in
+ * ./tesseract-worker.ts).
  */
 let sharp: typeof sharpModule;
-let tesseract: typeof import('tesseract.js');
 async function loadEngines(): Promise<void> {
   sharp ??= (await import('sharp')).default;
-  tesseract ??= await import('tesseract.js');
-}
-
-function defaultLangPath(): string {
-  const require = createRequire(import.meta.url);
-  return join(dirname(require.resolve('@tesseract.js-data/eng/package.json')), '4.0.0');
 }
 
 export function createTesseractMrzReader(options: TesseractMrzReaderOptions = {}): MrzReader {
   const clock = options.clock ?? systemClock;
-  let worker: Promise<Worker> | undefined;
-
-  const getWorker = () => {
-    worker ??= startWorker(options.langPath ?? defaultLangPath()).catch((error: unknown) => {
-      worker = undefined;
-      throw error;
-    });
-    return worker;
-  };
+  const worker = onDemandTesseractWorker({
+    langPath: options.langPath,
+    engine: 'legacy',
+    parameters: { tessedit_char_whitelist: MRZ_CHARACTERS },
+  });
 
   return {
     async read(image) {
       try {
-        return await readImage(await getWorker(), image, clock.now());
+        return await readImage(await worker.get(), image, clock.now());
       } catch {
         return undefined;
       }
     },
-    async close() {
-      const current = worker;
-      worker = undefined;
-      if (current) await (await current.catch(() => undefined))?.terminate();
-    },
+    close: () => worker.close(),
   };
-}
-
-async function startWorker(langPath: string): Promise<Worker> {
-  await loadEngines();
-  const { createWorker, OEM, PSM } = tesseract;
-  const worker = await createWorker(
-    'eng',
-    OEM.TESSERACT_ONLY,
-    {
-      langPath,
-      gzip: true,
-      cacheMethod: 'none',
-      // Without a handler, a failed job is also thrown from the worker's message listener.
-      errorHandler: () => {},
-    },
-    // The MRZ is not words: the dictionaries only pull readings towards English.
-    { load_system_dawg: '0', load_freq_dawg: '0' },
-  );
-  await worker.setParameters({
-    tessedit_pageseg_mode: PSM.SINGLE_BLOCK,
-    tessedit_char_whitelist: MRZ_CHARACTERS,
-    // The crops carry no resolution; without one tesseract warns on every image.
-    user_defined_dpi: '300',
-  });
-  return worker;
 }
 
 interface Grey {
@@ -418,32 +378,6 @@ function fuse(readings: MrzReading[], template: TemplateReading | undefined, now
 }
 
 // ── Image analysis on a small binarised copy ───────────────────────────────────────────────────────
-
-function otsu(data: Uint8Array): number {
-  const histogram = new Array<number>(256).fill(0);
-  for (const value of data) histogram[value] = (histogram[value] ?? 0) + 1;
-  let sum = 0;
-  for (let i = 0; i < 256; i++) sum += i * (histogram[i] ?? 0);
-  let sumBackground = 0;
-  let weightBackground = 0;
-  let best = 0;
-  let threshold = 127;
-  for (let i = 0; i < 256; i++) {
-    weightBackground += histogram[i] ?? 0;
-    if (weightBackground === 0) continue;
-    const weightForeground = data.length - weightBackground;
-    if (weightForeground === 0) break;
-    sumBackground += i * (histogram[i] ?? 0);
-    const meanBackground = sumBackground / weightBackground;
-    const meanForeground = (sum - sumBackground) / weightForeground;
-    const between = weightBackground * weightForeground * (meanBackground - meanForeground) ** 2;
-    if (between > best) {
-      best = between;
-      threshold = i;
-    }
-  }
-  return threshold;
-}
 
 /** 1 where ink is. */
 function binarise(grey: Grey, threshold: number): Grey {

@@ -1,7 +1,6 @@
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import type sharpModule from 'sharp';
 import type { Worker } from 'tesseract.js';
+import { onDemandTesseractWorker } from '#adapters/tesseract-worker';
 import {
   anotherPassMayConfirm,
   type PrintedFields,
@@ -44,17 +43,10 @@ export interface TesseractPrintedReaderOptions {
 /** Longest side the image is worked at (before each pass scales its own copy). */
 const MAX_SIDE = 2000;
 
-/** Loaded on first use, not imported (see tesseract-mrz-reader.ts: esbuild hoists static imports). */
+/** Loaded on first use, not imported (esbuild hoists static imports; tesseract.js: ./tesseract-worker.ts). */
 let sharp: typeof sharpModule;
-let tesseract: typeof import('tesseract.js');
 async function loadEngines(): Promise<void> {
   sharp ??= (await import('sharp')).default;
-  tesseract ??= await import('tesseract.js');
-}
-
-function defaultLangPath(): string {
-  const require = createRequire(import.meta.url);
-  return join(dirname(require.resolve('@tesseract.js-data/eng/package.json')), '4.0.0');
 }
 
 /**
@@ -78,56 +70,24 @@ const PASSES: readonly Pass[] = [
 export function createTesseractPrintedReader(
   options: TesseractPrintedReaderOptions = {},
 ): TesseractPrintedReader {
-  let worker: Promise<Worker> | undefined;
-
-  const getWorker = () => {
-    worker ??= startWorker(options.langPath ?? defaultLangPath()).catch((error: unknown) => {
-      worker = undefined;
-      throw error;
-    });
-    return worker;
-  };
+  const worker = onDemandTesseractWorker({
+    langPath: options.langPath,
+    engine: 'lstm',
+    // One block of lines keeps the labels on their values' lines (automatic layout splits them off);
+    // its warnings on specks it cannot read ("Image too small to scale!!") would fill the logs.
+    parameters: { debug_file: '/dev/null' },
+  });
 
   return {
     async read(image) {
       try {
-        return await readImage(getWorker, image);
+        return await readImage(() => worker.get(), image);
       } catch {
         return undefined;
       }
     },
-    async close() {
-      const current = worker;
-      worker = undefined;
-      if (current) await (await current.catch(() => undefined))?.terminate();
-    },
+    close: () => worker.close(),
   };
-}
-
-async function startWorker(langPath: string): Promise<Worker> {
-  await loadEngines();
-  const { createWorker, OEM, PSM } = tesseract;
-  const worker = await createWorker(
-    'eng',
-    OEM.LSTM_ONLY,
-    {
-      langPath,
-      gzip: true,
-      cacheMethod: 'none',
-      // Without a handler, a failed job is also thrown from the worker's message listener.
-      errorHandler: () => {},
-    },
-    // Names and numbers are not English words: the dictionaries only pull readings towards them.
-    { load_system_dawg: '0', load_freq_dawg: '0' },
-  );
-  await worker.setParameters({
-    // One block of lines: the labels stay on their values' lines (automatic layout splits them off).
-    tessedit_pageseg_mode: PSM.SINGLE_BLOCK,
-    user_defined_dpi: '300',
-    // Its warnings on specks it cannot read ("Image too small to scale!!") would fill the logs.
-    debug_file: '/dev/null',
-  });
-  return worker;
 }
 
 async function readImage(
