@@ -57,12 +57,20 @@ export async function startEmulatorProcess(
     throw error;
   });
 
+  // An emulator that dies while the product runs leaves it with a dead endpoint: say so at once.
+  let stopping = false;
+  child.once('exit', (code, signal) => {
+    if (!stopping) console.error(`The ${kind} emulator stopped unexpectedly (${signal ?? `exit ${code}`}).`);
+  });
+
   return {
     endpoint,
     async stop() {
+      stopping = true;
       if (child.exitCode !== null || child.signalCode !== null) return;
+      // It ignores SIGTERM (see below): asked over IPC, or killed.
       if (child.connected) child.send('stop');
-      else child.kill('SIGTERM');
+      else child.kill('SIGKILL');
       await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await exited;
@@ -85,8 +93,12 @@ async function runEmulator(kind: EmulatorKind, dataDir: string): Promise<void> {
   process.on('message', (message) => {
     if (message === 'stop') void stop();
   });
-  // The parent is gone (it exited, or was killed): nobody will ask, so stop now.
-  process.on('disconnect', () => void stop());
+  // The parent is gone (it exited, or was killed): nobody will ask, so stop now, and in any case
+  // within 5 s (it ignores the usual signals, so a hung stop would leave it behind).
+  process.on('disconnect', () => {
+    setTimeout(() => process.exit(1), 5000).unref();
+    void stop();
+  });
   process.send?.({ endpoint: server.endpoint } satisfies ChildMessage);
 }
 

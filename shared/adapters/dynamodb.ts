@@ -106,8 +106,12 @@ export async function batchGetAll(
   options: { consistentRead?: boolean; projection?: string } = {},
 ): Promise<Item[]> {
   const items: Item[] = [];
-  for (let start = 0; start < keys.length; start += BATCH_GET_KEYS) {
-    let pending: Key[] = keys.slice(start, start + BATCH_GET_KEYS);
+  // One read per key: a batch that names a key twice is refused whole.
+  const unique = [
+    ...new Map(keys.map((key) => [`${key[KEY.partition]}\u0000${key[KEY.sort]}`, key])).values(),
+  ];
+  for (let start = 0; start < unique.length; start += BATCH_GET_KEYS) {
+    let pending: Key[] = unique.slice(start, start + BATCH_GET_KEYS);
     for (let round = 0; pending.length > 0; round++) {
       if (round === UNPROCESSED_ROUNDS) throw new Error(`BatchGetItem left ${pending.length} keys unread`);
       if (round > 0) await pause(round);

@@ -44,20 +44,31 @@ export function dropOffOutcome(transaction: Transaction): VerificationOutcome {
  * message again from the drop-off job, at most `MAX_VERIFY_RESENDS` times: the submission's write
  * and the message's send are two calls, and a send that fails after the write (or a message lost to
  * the dead-letter queue) would otherwise leave the transaction SUBMITTED for good, with no final
- * callback. A verdict is a conditional write, so a message sent twice still gives one result.
+ * callback. A verdict is a conditional write, so a message sent twice still gives one result. When
+ * the last resend brings no verdict either, the job gives up: `UNVERIFIED_OUTCOME` and its callback.
  */
 export const VERIFY_OVERDUE_MS = 10 * 60 * 1000;
 export const MAX_VERIFY_RESENDS = 3;
 
-/** When a submitted transaction's verification is overdue (epoch ms); undefined when not submitted, or resent enough. */
+/** When a submitted transaction's verification is next overdue (epoch ms); undefined when not submitted. */
 export function verificationOverdueAt(
-  transaction: Pick<Transaction, 'state' | 'submittedAt' | 'verifyQueuedAt' | 'verifyResends'>,
+  transaction: Pick<Transaction, 'state' | 'submittedAt' | 'verifyQueuedAt'>,
 ): number | undefined {
   if (transaction.state !== 'SUBMITTED' && transaction.state !== 'PROCESSING') return undefined;
-  if ((transaction.verifyResends ?? 0) >= MAX_VERIFY_RESENDS) return undefined;
   const since = transaction.verifyQueuedAt ?? transaction.submittedAt;
   return since === undefined ? undefined : Date.parse(since) + VERIFY_OVERDUE_MS;
 }
+
+/**
+ * A submission the worker never judged (every message failed, e.g. an image that always crashes
+ * it): not readable, with no detail, so that the integrator gets a final callback and can ask the
+ * user again. Its images stay for the operator to look at (the verify dead-letter queue has its
+ * messages).
+ */
+export const UNVERIFIED_OUTCOME: VerificationOutcome = {
+  verificationStatus: 'ERROR_NOT_READABLE_ID',
+  rejectReason: { rejectReasonCode: '200', rejectReasonDescription: 'NOT_READABLE_DOCUMENT' },
+};
 
 /** When the drop-off job next looks at the transaction (epoch ms): its drop-off, or its overdue verification. */
 export const dueAt = (transaction: Transaction): number | undefined =>

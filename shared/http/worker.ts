@@ -47,8 +47,8 @@ export function worker<Message extends z.core.$ZodType>(spec: { message: Message
 /**
  * A queue consumer that takes the batch whole, for work that shares its storage round trips across
  * messages (the callback deliverer): each record is parsed as `worker` parses it, `run` gets the
- * valid ones and answers one result per message, an `Error` for each that failed. Failed and
- * unparseable records are reported as batch item failures, the others are done.
+ * valid ones and answers one result per message, an `Error` for each that failed. Failed, unparseable
+ * and unanswered records are reported as batch item failures, the others are done.
  *
  *   export const handler = batchWorker({ message: CallbackMessage }).handle((messages) => deliverAll(deps, messages));
  */
@@ -77,11 +77,12 @@ export function batchWorker<Message extends z.core.$ZodType>(spec: { message: Me
         try {
           results = await run(parsed.map(({ message }) => message));
         } catch (error) {
-          results = parsed.map(() => error);
+          results = parsed.map(() => (error instanceof Error ? error : new Error(String(error))));
         }
         parsed.forEach(({ record }, index) => {
-          const result = results[index];
-          if (result instanceof Error || index >= results.length) failures.push(fail(record, result));
+          // No result is no proof of success: the message stays on the queue.
+          const result = results[index] ?? new Error('no result for this message');
+          if (result instanceof Error) failures.push(fail(record, result));
         });
         return { batchItemFailures: failures };
       };

@@ -1,4 +1,11 @@
-import { bucketsToRun, dropOffAt, dropOffOutcome, verificationOverdueAt } from '#domain/drop-off';
+import {
+  bucketsToRun,
+  dropOffAt,
+  dropOffOutcome,
+  MAX_VERIFY_RESENDS,
+  UNVERIFIED_OUTCOME,
+  verificationOverdueAt,
+} from '#domain/drop-off';
 import { imageKeyPrefix } from '#domain/journey';
 import { recordExpiresAt } from '#domain/transaction';
 import { queueFinalCallback } from './journey.ts';
@@ -24,7 +31,7 @@ const MAX_BUCKETS_PER_RUN = 1440;
  * outcome and reported by a final callback. `finish` is conditional, so a transaction gets one
  * final result whoever gets there first (the worker, the acceptance loop, or this job). A submitted
  * transaction whose verification is overdue gets its verify message again instead
- * (`verificationOverdueAt`).
+ * (`verificationOverdueAt`), and after the last resend its final outcome (`UNVERIFIED_OUTCOME`).
  */
 export async function runDropOffs(
   deps: DropOffDeps,
@@ -46,12 +53,23 @@ export async function runDropOffs(
       const overdue = verificationOverdueAt(transaction);
       if (overdue !== undefined) {
         if (overdue > now.getTime()) continue;
-        // Submitted, and no verdict in time: the verify message again (the worker's verdict is a
-        // conditional write, so a message that was only slow gives no second result).
-        await deps.verifyQueue.send({ reference });
-        const resends = (transaction.verifyResends ?? 0) + 1;
-        const nextDue = verificationOverdueAt({ ...transaction, verifyQueuedAt: at, verifyResends: resends });
-        if (await deps.transactions.markVerifyResent(reference, at, nextDue)) verifyResent++;
+        if ((transaction.verifyResends ?? 0) < MAX_VERIFY_RESENDS) {
+          // Submitted, and no verdict in time: the verify message again (the worker's verdict is a
+          // conditional write, so a message that was only slow gives no second result).
+          await deps.verifyQueue.send({ reference });
+          const nextDue = verificationOverdueAt({ ...transaction, verifyQueuedAt: at });
+          if (await deps.transactions.markVerifyResent(reference, at, nextDue)) verifyResent++;
+          continue;
+        }
+        // Resent enough: the final callback says it could not be read, rather than nothing ever.
+        const options = {
+          from: [transaction.state],
+          keepUntil: recordExpiresAt({ ...transaction, state: 'FAILED', outcome: UNVERIFIED_OUTCOME }),
+        };
+        if (await deps.transactions.finish(reference, UNVERIFIED_OUTCOME, at, 'FAILED', options)) {
+          await queueFinalCallback(deps, reference, at);
+          droppedOff++;
+        }
         continue;
       }
       const due = dropOffAt(transaction);

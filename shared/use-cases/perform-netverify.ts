@@ -129,12 +129,15 @@ export async function performNetverify(
     submittedAt: at,
   };
   await createOnce(deps, transaction);
-  // Queued before the verification, so that it normally arrives first; a receiver must not count on
-  // the order (a failed attempt of this one is retried after the verdict may have come).
-  if (request.callbackGranularity === 'onAllSteps') {
-    await deps.callbackQueue.send({ reference, kind: 'received' } satisfies CallbackMessage);
-  }
-  await deps.verifyQueue.send({ reference });
+  // Both go out together; the verification is the one that matters (and the drop-off job sends it
+  // again should this send fail). The images-received callback normally arrives before the verdict,
+  // but a receiver must not count on the order: a failed attempt of it is retried after.
+  await Promise.all([
+    deps.verifyQueue.send({ reference }),
+    request.callbackGranularity === 'onAllSteps'
+      ? deps.callbackQueue.send({ reference, kind: 'received' } satisfies CallbackMessage)
+      : undefined,
+  ]);
   return { timestamp: at, jumioIdScanReference: reference };
 }
 

@@ -439,6 +439,9 @@ describe('callback log', () => {
       ]),
     ).toEqual(new Set([delivered.webhookId]));
     expect(await log.deliveredAmong([])).toEqual(new Set());
+    // The same callback twice (an SQS batch may hold a message twice): read once, not refused.
+    const twice = { reference: kept[0]?.reference ?? '', webhookId: delivered.webhookId };
+    expect(await log.deliveredAmong([twice, { ...twice }])).toEqual(new Set([delivered.webhookId]));
   });
 
   it('finds a customer’s dead letters by time, both ends inclusive', async () => {

@@ -1,5 +1,12 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { bucketsToRun, DROP_OFF_AFTER_MS, dropOffAt, dropOffOutcome, minuteBucket } from '#domain/drop-off';
+import {
+  bucketsToRun,
+  DROP_OFF_AFTER_MS,
+  dropOffAt,
+  dropOffOutcome,
+  minuteBucket,
+  UNVERIFIED_OUTCOME,
+} from '#domain/drop-off';
 import { rejectReasonOf } from '#domain/image-rules';
 import { DROP_OFF_JOB, type DropOffDeps, runDropOffs } from '#use-cases/drop-offs';
 import { checkCapture, issueUpload, type JourneyDeps, submitJourney } from '#use-cases/journey';
@@ -266,18 +273,19 @@ describe('runDropOffs', () => {
     expect(stored(reference)?.state).toBe('FAILED');
   });
 
-  it('a submitted transaction never drops off', async () => {
+  it('a submitted transaction never drops off (the worker finishes it)', async () => {
     await startCursor();
     const { token, reference } = await startedJourney({ transactions, clock }, { workflowId: 100 });
     await capture(token, USABLE_IMAGE);
     await submitJourney(journey, token, { country: 'AUT', idType: 'PASSPORT', embedded: false }, undefined);
     laggingIndex();
-    for (let at = T0 + MINUTE; at <= T0 + 2 * HOUR; at += MINUTE) await runAt(at);
+    // Past its 15 minutes' idleness and its token, short of giving up on its verification.
+    for (let at = T0 + MINUTE; at <= T0 + 35 * MINUTE; at += MINUTE) await runAt(at);
     expect(stored(reference)?.state).toBe('SUBMITTED');
     expect(callbackQueue.sent).toEqual([]);
   });
 
-  it('a submission with no verdict gets its verify message again, 10 minutes after the last, three times at most', async () => {
+  it('a submission with no verdict gets its verify message again, 10 minutes after the last, three times; then its final callback', async () => {
     await startCursor();
     const { token, reference } = await startedJourney({ transactions, clock }, { workflowId: 100 });
     await capture(token, USABLE_IMAGE);
@@ -292,12 +300,16 @@ describe('runDropOffs', () => {
     expect(await sentBy(submittedAt + 12 * MINUTE)).toBe(2);
     expect(stored(reference)).toMatchObject({ state: 'SUBMITTED', verifyResends: 1 });
     expect(await sentBy(submittedAt + 19 * MINUTE)).toBe(2);
-    expect(await sentBy(submittedAt + 2 * HOUR)).toBe(4);
+    expect(await sentBy(submittedAt + 39 * MINUTE)).toBe(4);
     expect(
       verifyQueue.messages.every((message) => (message as { reference: string }).reference === reference),
     ).toBe(true);
-    // Still no drop-off: a submitted journey is the worker's to finish.
+    // A submitted journey is the worker's to finish: no drop-off meanwhile.
     expect(callbackQueue.sent).toEqual([]);
+    // Ten minutes after the last resend, still no verdict: the job gives up, once, with a final callback.
+    expect(await sentBy(submittedAt + 2 * HOUR)).toBe(4);
+    expect(stored(reference)).toMatchObject({ state: 'FAILED', outcome: UNVERIFIED_OUTCOME });
+    expect(callbacksFor(reference)).toEqual([{ reference, kind: 'final' }]);
   });
 
   it('a submission with its verdict in time is not sent again', async () => {
