@@ -33,11 +33,10 @@ import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { basename, dirname, extname, join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
 import type * as Tf from '@tensorflow/tfjs-core';
 import type { Config, Human } from '@vladmandic/human';
 import sharp from 'sharp';
-import { createHumanFaceMatcher, type FaceDescription } from '#adapters/human-face-matcher';
+import { createHumanFaceMatcher, type FaceDescription, humanConfig } from '#adapters/human-face-matcher';
 import {
   DEFAULT_IDENTITY_THRESHOLDS,
   type FaceComparison,
@@ -250,31 +249,18 @@ async function faceLocator(): Promise<(image: Buffer) => Promise<Box | undefined
   const { Human: HumanClass } = require(join(humanDist, 'human.node-wasm.js')) as {
     Human: new (config?: Partial<Config>) => Human;
   };
+  // The adapter's own configuration, the detector alone, at a firmer confidence.
+  const base = humanConfig(
+    join(humanDist, '..', 'models'),
+    dirname(require.resolve('@tensorflow/tfjs-backend-wasm')),
+  );
   const config: Partial<Config> = {
-    backend: 'wasm',
-    wasmPath: `${dirname(require.resolve('@tensorflow/tfjs-backend-wasm'))}/`,
-    modelBasePath: `${pathToFileURL(join(humanDist, '..', 'models')).href}/`,
-    debug: false,
-    warmup: 'none',
-    cacheSensitivity: 0,
-    skipAllowed: false,
-    filter: { enabled: false },
-    gesture: { enabled: false },
-    body: { enabled: false },
-    hand: { enabled: false },
-    object: { enabled: false },
-    segmentation: { enabled: false },
+    ...base,
     face: {
-      enabled: true,
-      detector: { maxDetected: 10, minConfidence: 0.5, rotation: false, return: false },
+      ...base.face,
+      detector: { ...base.face?.detector, minConfidence: 0.5 },
       mesh: { enabled: false },
-      iris: { enabled: false },
-      attention: { enabled: false },
-      emotion: { enabled: false },
       description: { enabled: false },
-      antispoof: { enabled: false },
-      liveness: { enabled: false },
-      gear: { enabled: false },
     },
   };
   const human = new HumanClass(config);

@@ -25,7 +25,7 @@ export const SCHEDULES = [
     everyMinutes: 1,
     table: [
       { actions: ['Query'], keys: ['DUE#'], index: 'due' },
-      { actions: ['GetItem', 'UpdateItem'], keys: ['TX#'] },
+      { actions: ['BatchGetItem', 'UpdateItem'], keys: ['TX#'] },
       { actions: ['GetItem', 'PutItem'], keys: ['JOB#'] },
     ],
     // Sweeps the images of deleted transactions once more (a late upload).

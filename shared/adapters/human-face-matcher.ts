@@ -182,14 +182,15 @@ async function load(options: HumanFaceMatcherOptions): Promise<Human> {
   const { Human: HumanClass } = require(join(humanDist, 'human.node-wasm.js')) as {
     Human: new (config?: Partial<Config>) => Human;
   };
-  const human = new HumanClass(config(modelDir, wasmDir));
+  const human = new HumanClass(humanConfig(modelDir, wasmDir));
   registerFileLoader(human.tf as typeof Tf);
   await human.load();
   if (!human.models.loaded().includes('faceres')) throw new Error(`face models not loaded from ${modelDir}`);
   return human;
 }
 
-function config(modelDir: string, wasmDir: string): Partial<Config> {
+/** The matcher's configuration of human (the face bench derives a detector-only one from it). */
+export function humanConfig(modelDir: string, wasmDir: string): Partial<Config> {
   return {
     backend: 'wasm',
     wasmPath: `${wasmDir}/`,

@@ -27,6 +27,10 @@ export function dynamoTransactionRepository(
   tableName: string,
   clock: Clock,
 ): TransactionRepository {
+  /** TTL deletion lags expiry by up to days: a record past its time is gone for every reader, as a deleted one. */
+  const live = (item: Record<string, unknown>): Transaction | undefined =>
+    isExpired(item, clock) || item.deletedAt !== undefined ? undefined : toTransaction(item);
+
   return {
     async create(transaction) {
       const { captures = {}, ...rest } = transaction;
@@ -55,27 +59,23 @@ export function dynamoTransactionRepository(
       const { Item } = await db.send(
         new GetCommand({ TableName: tableName, Key: transactionKey(reference), ConsistentRead: true }),
       );
-      // TTL deletion lags expiry by up to days: a record past its time is gone for every reader.
-      if (Item === undefined || isExpired(Item, clock) || Item.deletedAt !== undefined) return undefined;
-      return toTransaction(Item);
+      return Item === undefined ? undefined : live(Item);
     },
 
     async getMany(references) {
-      const items = await batchGetAll(db, tableName, [...new Set(references)].map(transactionKey), {
+      const items = await batchGetAll(db, tableName, references.map(transactionKey), {
         consistentRead: true,
       });
       const found = new Map<string, Transaction>();
-      for (const item of items) {
-        if (isExpired(item, clock) || item.deletedAt !== undefined) continue;
-        const transaction = toTransaction(item);
-        found.set(transaction.reference, transaction);
-      }
+      for (const transaction of items.map(live))
+        if (transaction) found.set(transaction.reference, transaction);
       return found;
     },
 
     async markStarted(reference, startedAt, keepUntil, dropOff) {
-      try {
-        await db.send(
+      // Another request that started it first is no failure.
+      await conditional(() =>
+        db.send(
           new UpdateCommand({
             TableName: tableName,
             Key: transactionKey(reference),
@@ -94,13 +94,11 @@ export function dynamoTransactionRepository(
               ':initiated': 'INITIATED',
               ':at': startedAt,
               ...(keepUntil === undefined ? {} : { ':keepUntil': toEpochSeconds(keepUntil) }),
-              ':due': dueBucketKey(minuteBucket(dropOff)),
+              ':due': dueKey(dropOff),
             },
           }),
-        );
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      }
+        ),
+      );
     },
 
     async recordCapture(reference, side, capture, dropOff) {
@@ -121,7 +119,7 @@ export function dynamoTransactionRepository(
               ':capture': capture,
               ':at': capture.acceptedAt,
               ':started': 'STARTED',
-              ':due': dueBucketKey(minuteBucket(dropOff)),
+              ':due': dueKey(dropOff),
             },
           }),
         ),
@@ -143,7 +141,7 @@ export function dynamoTransactionRepository(
               ':reason': reason,
               ':at': at,
               ':started': 'STARTED',
-              ':due': dueBucketKey(minuteBucket(dropOff)),
+              ':due': dueKey(dropOff),
             },
             ReturnValues: 'UPDATED_NEW',
           }),
@@ -173,9 +171,7 @@ export function dynamoTransactionRepository(
             },
             ExpressionAttributeValues: {
               // Due again if no verdict comes in time (a lost verify message): `verificationOverdueAt`.
-              ':due': dueBucketKey(
-                minuteBucket(verificationOverdueAt({ state: 'SUBMITTED', submittedAt: submission.at }) ?? 0),
-              ),
+              ':due': dueKey(verificationOverdueAt({ state: 'SUBMITTED', submittedAt: submission.at }) ?? 0),
               ':submitted': 'SUBMITTED',
               ':started': 'STARTED',
               ':document': submission.document,
@@ -205,7 +201,7 @@ export function dynamoTransactionRepository(
               ':one': 1,
               ':submitted': 'SUBMITTED',
               ':processing': 'PROCESSING',
-              ...(nextDue === undefined ? {} : { ':due': dueBucketKey(minuteBucket(nextDue)) }),
+              ...(nextDue === undefined ? {} : { ':due': dueKey(nextDue) }),
             },
           }),
         ),
@@ -313,9 +309,12 @@ function ttl(keepUntil: number | undefined): Record<string, number> {
   return keepUntil === undefined ? {} : { [TTL_ATTRIBUTE]: toEpochSeconds(keepUntil) };
 }
 
-/** The index attribute for a drop-off due time; none once the transaction can no longer drop off. */
+/** The due index's key for the minute of `at` (epoch ms). */
+const dueKey = (at: number): string => dueBucketKey(minuteBucket(at));
+
+/** The index attribute for a due time; none once the drop-off job has nothing more to do with it. */
 function dueBucket(at: number | undefined): Record<string, string> {
-  return at === undefined ? {} : { [DUE_INDEX.partition]: dueBucketKey(minuteBucket(at)) };
+  return at === undefined ? {} : { [DUE_INDEX.partition]: dueKey(at) };
 }
 
 function isExpired(item: Record<string, unknown>, clock: Clock): boolean {

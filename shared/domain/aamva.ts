@@ -298,28 +298,25 @@ function postalCodeOf(raw: string | undefined, country: string): string | undefi
 
 // ── Composing payloads (for test barcodes) ─────────────────────────────────────────────────────────
 
-export interface AamvaPayloadFields {
-  subfile?: 'DL' | 'ID';
-  iin: string;
-  /** 1–10. */
-  version: number;
-  documentNumber: string;
-  lastName: string;
-  firstName: string;
-  middleName?: string;
-  /** YYYY-MM-DD */
-  birthDate: string;
-  /** YYYY-MM-DD */
-  expirationDate: string;
-  /** YYYY-MM-DD */
-  issueDate?: string;
-  sex: 'M' | 'F' | 'X';
-  state: string;
-  country: 'USA' | 'CAN';
-  street?: string;
-  city?: string;
-  postalCode?: string;
-}
+/** What a test barcode carries: the data's own fields, the address flat, a sex given. */
+export type AamvaPayloadFields = Pick<
+  AamvaData,
+  | 'iin'
+  | 'version'
+  | 'documentNumber'
+  | 'lastName'
+  | 'firstName'
+  | 'middleName'
+  | 'birthDate'
+  | 'expirationDate'
+  | 'issueDate'
+  | 'state'
+> &
+  Partial<Pick<AamvaData, 'subfile'>> &
+  Partial<Pick<AamvaAddress, 'street' | 'city' | 'postalCode'>> & {
+    sex: NonNullable<AamvaData['sex']>;
+    country: 'USA' | 'CAN';
+  };
 
 /**
  * A payload as the standard lays it out for `version`: the header, one subfile designator with a

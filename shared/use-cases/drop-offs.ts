@@ -41,8 +41,11 @@ export async function runDropOffs(
   let droppedOff = 0;
   let verifyResent = 0;
   for (const bucket of buckets) {
-    for (const reference of await deps.transactions.dueForDropOff(bucket)) {
-      const transaction = await deps.transactions.get(reference);
+    const references = await deps.transactions.dueForDropOff(bucket);
+    // The minute's transactions read together (as the callback deliverer reads a batch's).
+    const current = await deps.transactions.getMany(references);
+    for (const reference of references) {
+      const transaction = current.get(reference);
       if (!transaction) {
         // Deleted or purged (swept once more, see IMAGE_SWEEP_AFTER_MS), or a never-started record a
         // day past its token (the job was down that long; it had no images).
