@@ -20,15 +20,9 @@ export function worker<Message extends z.core.$ZodType>(spec: { message: Message
       const processor = new BatchProcessor(EventType.SQS);
       const recordHandler = async (record: SQSRecord) => {
         try {
-          const message = parseOrThrow(spec.message, JSON.parse(record.body) as unknown);
-          await run({ message, record });
+          await run({ message: parse(spec.message, record), record });
         } catch (error) {
-          // The reason goes to the log with the message id; the body may hold references only.
-          logger.error('message failed', {
-            messageId: record.messageId,
-            receiveCount: record.attributes.ApproximateReceiveCount,
-            error: error as Error,
-          });
+          logFailure(record, error);
           throw error;
         }
       };
@@ -56,11 +50,7 @@ export function batchWorker<Message extends z.core.$ZodType>(spec: { message: Me
   return {
     handle(run: (messages: Array<z.output<Message>>) => Promise<ReadonlyArray<unknown>>) {
       const fail = (record: SQSRecord, error: unknown) => {
-        logger.error('message failed', {
-          messageId: record.messageId,
-          receiveCount: record.attributes.ApproximateReceiveCount,
-          error: error as Error,
-        });
+        logFailure(record, error);
         return { itemIdentifier: record.messageId };
       };
       const core = async (event: SQSEvent): Promise<SQSBatchResponse> => {
@@ -68,7 +58,7 @@ export function batchWorker<Message extends z.core.$ZodType>(spec: { message: Me
         const parsed: Array<{ record: SQSRecord; message: z.output<Message> }> = [];
         for (const record of event.Records) {
           try {
-            parsed.push({ record, message: parseOrThrow(spec.message, JSON.parse(record.body) as unknown) });
+            parsed.push({ record, message: parse(spec.message, record) });
           } catch (error) {
             failures.push(fail(record, error));
           }
@@ -91,4 +81,18 @@ export function batchWorker<Message extends z.core.$ZodType>(spec: { message: Me
         .handler(core);
     },
   };
+}
+
+/** A record's JSON body, checked against the queue's message schema. */
+function parse<Message extends z.core.$ZodType>(schema: Message, record: SQSRecord): z.output<Message> {
+  return parseOrThrow(schema, JSON.parse(record.body) as unknown);
+}
+
+/** The reason goes to the log with the message id; the body may hold references only. */
+function logFailure(record: SQSRecord, error: unknown): void {
+  logger.error('message failed', {
+    messageId: record.messageId,
+    receiveCount: record.attributes.ApproximateReceiveCount,
+    error: error as Error,
+  });
 }
