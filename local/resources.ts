@@ -20,7 +20,8 @@ import { CREATED_INDEX, DUE_INDEX, KEY, TTL_ATTRIBUTE } from '#adapters/dynamodb
 import { deadLetterName, type QueueDefinition } from '#shared/queues';
 
 /**
- * Creates what `infra/` creates in AWS, on the local servers, when missing: the table with its TTL,
+ * Creates what `infra/` creates in AWS, on the local servers, when missing: the table with its TTL
+ * and stream,
  * the image bucket, each queue with its dead-letter queue. Safe to run on every start.
  */
 
@@ -47,6 +48,9 @@ const INDEXES: Array<{ definition: GlobalSecondaryIndex; attributes: AttributeDe
   ],
 }));
 
+/** infra/constructs/stateful.ts gives the table the same stream: new images, for the outbox's filter. */
+const STREAM = { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' } as const;
+
 export async function ensureTable(
   endpoint: string,
   tableName: string,
@@ -70,10 +74,16 @@ export async function ensureTable(
           { AttributeName: KEY.sort, KeyType: 'RANGE' },
         ],
         GlobalSecondaryIndexes: INDEXES.map((index) => index.definition),
+        StreamSpecification: STREAM,
       }),
     );
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
+  }
+  // A table kept from an earlier version gets the stream the outbox reads (shared/streams.ts).
+  const described = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  if (!described.Table?.StreamSpecification?.StreamEnabled) {
+    await client.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: STREAM }));
   }
   // A table kept from an earlier version (a data dir in .local) gets the indexes it lacks.
   for (const index of INDEXES) {

@@ -34,6 +34,8 @@ import { type ApiHandler, startRouter } from './router.ts';
 const ROOT = resolve(import.meta.dirname, '..');
 export const LOCAL_NAMES = { table: 'openverify', bucket: 'openverify-images', queuePrefix: 'openverify' };
 export const ENDPOINTS_FILE = 'endpoints.json';
+/** How far the local stream forwarder got in the table's stream (local/stream-forwarder.ts). */
+export const STREAM_CHECKPOINT_FILE = 'stream-checkpoint.json';
 
 export interface LocalStackOptions {
   /** Where data persists between runs (`.local/` for `npm start`); one running stack at a time. */
@@ -88,6 +90,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const queueUrls = new Map<QueueDefinition, string>();
     for (const queue of queues)
       queueUrls.set(queue, await ensureQueue(sqs.endpoint, queue, LOCAL_NAMES.queuePrefix));
+    // EventBridge Pipes' part, the table's stream to the queues (shared/streams.ts), in a process of
+    // its own as the pipe is no function's work in AWS.
+    const forwarder = await startEmulatorProcess('stream', {
+      dataDir,
+      stream: {
+        dynamodbEndpoint: dynamo.endpoint,
+        tableName: LOCAL_NAMES.table,
+        sqsEndpoint: sqs.endpoint,
+        queueUrls: Object.fromEntries([...queueUrls].map(([queue, url]) => [queue.name, url])),
+        checkpointFile: join(dataDir, STREAM_CHECKPOINT_FILE),
+      },
+    });
+    stoppers.push(forwarder.stop);
 
     // The demo integrator page (local only) knows the demo customer once it exists, below.
     let demoCustomer: LocalStack['demo'] | undefined;

@@ -84,7 +84,9 @@ export type NativeModuleName = (typeof NATIVE_MODULES)[number];
 const JOURNEY_ACCESS = {
   table: [{ actions: ['GetItem', 'UpdateItem'], keys: ['TX#'] }],
   images: { read: true, write: true },
-  sends: ['verify', 'callback'],
+  // A journey ended by its third refusal is reported at once; submission queues nothing itself
+  // (the table's stream does: shared/streams.ts).
+  sends: ['callback'],
 } as const satisfies Pick<Route, 'table' | 'images' | 'sends'>;
 
 export const ROUTES = [

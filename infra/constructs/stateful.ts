@@ -1,7 +1,16 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
-import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import {
+  AttributeType,
+  BillingMode,
+  ProjectionType,
+  StreamViewType,
+  Table,
+  TableEncryption,
+} from 'aws-cdk-lib/aws-dynamodb';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
+import { CfnPipe } from 'aws-cdk-lib/aws-pipes';
 import {
   BlockPublicAccess,
   Bucket,
@@ -12,6 +21,7 @@ import {
 import { Construct } from 'constructs';
 import { CREATED_INDEX, DUE_INDEX, KEY, TTL_ATTRIBUTE } from '#adapters/dynamodb';
 import type { QueueDefinition } from '#shared/queues';
+import { inputTemplate, STREAM_FORWARDS, type StreamForward } from '#shared/streams';
 import { constructId } from './construct-id.ts';
 import { WorkQueue } from './work-queue.ts';
 
@@ -20,6 +30,8 @@ export interface StatefulProps {
   /** Origins whose pages upload images straight to the bucket (presigned POST or PUT). */
   uploadOrigins: string[];
   alarmAction?: IAlarmAction | undefined;
+  /** The table's stream to the queues (default: shared/streams.ts's). */
+  streamForwards?: readonly StreamForward[];
 }
 
 /**
@@ -45,6 +57,8 @@ export class Stateful extends Construct {
       sortKey: { name: KEY.sort, type: AttributeType.STRING },
       billingMode: BillingMode.PAY_PER_REQUEST,
       timeToLiveAttribute: TTL_ATTRIBUTE,
+      // The outbox (shared/streams.ts): new images, all its filters read. local/resources.ts: the same.
+      stream: StreamViewType.NEW_IMAGE,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: TableEncryption.AWS_MANAGED,
       deletionProtection: true,
@@ -105,5 +119,43 @@ export class Stateful extends Construct {
       );
     }
     this.queues = queues;
+
+    for (const forward of props.streamForwards ?? STREAM_FORWARDS) this.forward(forward);
+  }
+
+  /**
+   * An EventBridge Pipe from the table's stream to a queue: the changes the forward's pattern
+   * matches, each as the forward's message. It retries a failed batch, then drops it: the drop-off
+   * job sends a verification that never came again (use-cases/drop-offs.ts).
+   */
+  private forward(forward: StreamForward): void {
+    const target = this.queues.get(forward.queue);
+    // A queue table without the forward's queue (a test's synthetic one) has nothing for it to feed.
+    if (!target) return;
+    const streamArn = this.table.tableStreamArn;
+    if (!streamArn) throw new Error('the table has no stream');
+    const id = constructId(`${forward.name}-pipe`);
+    const role = new Role(this, `${id}Role`, { assumedBy: new ServicePrincipal('pipes.amazonaws.com') });
+    this.table.grantStreamRead(role);
+    target.queue.grantSendMessages(role);
+    const pipe = new CfnPipe(this, id, {
+      description: `openverify: table stream → ${forward.queue} queue (${forward.name})`,
+      roleArn: role.roleArn,
+      source: streamArn,
+      sourceParameters: {
+        dynamoDbStreamParameters: {
+          // From the oldest change kept: nothing written before the pipe ran is missed.
+          startingPosition: 'TRIM_HORIZON',
+          batchSize: 10,
+          maximumBatchingWindowInSeconds: 1,
+          maximumRetryAttempts: 10,
+        },
+        filterCriteria: { filters: [{ pattern: JSON.stringify(forward.pattern) }] },
+      },
+      target: target.queue.queueArn,
+      targetParameters: { inputTemplate: inputTemplate(forward) },
+    });
+    // The role's grants first: a pipe created before them fails its first reads.
+    pipe.node.addDependency(role);
   }
 }

@@ -1,9 +1,10 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dueAt, IMAGE_SWEEP_AFTER_MS, minuteBucket, verificationOverdueAt } from '#domain/drop-off';
-import type { CaptureSide } from '#domain/journey';
+import { type CaptureSide, documentSides, scanSource } from '#domain/journey';
+import { choiceKey } from '#domain/submit-rule';
 import { recordExpiresAt, type Transaction } from '#domain/transaction';
-import type { Clock, TransactionRepository } from '#use-cases/ports';
+import type { Clock, Submission, TransactionRepository } from '#use-cases/ports';
 import {
   batchGetAll,
   CREATED_INDEX,
@@ -72,7 +73,7 @@ export function dynamoTransactionRepository(
       return found;
     },
 
-    async markStarted(reference, startedAt, keepUntil, dropOff) {
+    async markStarted(reference, startedAt, keepUntil, dropOff, rule) {
       // Another request that started it first is no failure.
       await conditional(() =>
         db.send(
@@ -81,13 +82,14 @@ export function dynamoTransactionRepository(
             Key: transactionKey(reference),
             UpdateExpression:
               keepUntil === undefined
-                ? 'SET #state = :started, startedAt = :at, #due = :due REMOVE #ttl'
-                : 'SET #state = :started, startedAt = :at, #ttl = :keepUntil, #due = :due',
+                ? 'SET #state = :started, startedAt = :at, #due = :due, #rule = :rule REMOVE #ttl'
+                : 'SET #state = :started, startedAt = :at, #ttl = :keepUntil, #due = :due, #rule = :rule',
             ConditionExpression: '#state = :initiated',
             ExpressionAttributeNames: {
               '#state': 'state',
               '#ttl': TTL_ATTRIBUTE,
               '#due': DUE_INDEX.partition,
+              '#rule': SUBMIT_RULE_ATTRIBUTE,
             },
             ExpressionAttributeValues: {
               ':started': 'STARTED',
@@ -95,6 +97,7 @@ export function dynamoTransactionRepository(
               ':at': startedAt,
               ...(keepUntil === undefined ? {} : { ':keepUntil': toEpochSeconds(keepUntil) }),
               ':due': dueKey(dropOff),
+              ':rule': rule,
             },
           }),
         ),
@@ -154,30 +157,62 @@ export function dynamoTransactionRepository(
     },
 
     async submit(reference, submission) {
+      const write = submissionWrite(submission);
       return conditional(() =>
         db.send(
           new UpdateCommand({
             TableName: tableName,
             Key: transactionKey(reference),
-            UpdateExpression:
-              'SET #state = :submitted, #document = :document, #source = :source, submittedAt = :at, lastActivityAt = :at, #due = :due' +
-              (submission.clientIp ? ', clientIp = :ip' : ''),
+            UpdateExpression: write.update,
             ConditionExpression: '#state = :started',
+            ExpressionAttributeNames: write.names,
+            ExpressionAttributeValues: { ...write.values, ':started': 'STARTED' },
+          }),
+        ),
+      );
+    },
+
+    async submitChecked(reference, check, submission) {
+      const write = submissionWrite(submission);
+      // Every clause is one of submitJourney's checks, and no more: DynamoDB Local's cost grows with
+      // the expression. The token's digest is compared by DynamoDB (equality of two SHA-256
+      // digests: its timing tells nothing about the token); an erased record has none, so it fails
+      // there. The last clause fails for a record without a rule.
+      const condition = [
+        'tokenHash = :tokenHash',
+        '#state = :started',
+        'tokenExpiresAt > :now',
+        // `live`: not past its TTL.
+        '(attribute_not_exists(#ttl) OR #ttl > :nowSeconds)',
+        ...check.sides.map((side) => `attribute_exists(${CAPTURE_ATTRIBUTES[side]})`),
+        `(#rule.#face = :no OR attribute_exists(${CAPTURE_ATTRIBUTES.face}))`,
+        '(#rule.#any = :yes OR contains(#rule.#allow, :choice) OR (attribute_exists(#rule.#deny) AND NOT contains(#rule.#deny, :choice)))',
+      ];
+      return conditional(() =>
+        db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: transactionKey(reference),
+            UpdateExpression: write.update,
+            ConditionExpression: condition.join(' AND '),
             ExpressionAttributeNames: {
-              '#state': 'state',
-              '#document': 'document',
-              '#source': 'source',
-              '#due': DUE_INDEX.partition,
+              ...write.names,
+              '#ttl': TTL_ATTRIBUTE,
+              '#rule': SUBMIT_RULE_ATTRIBUTE,
+              '#face': 'face',
+              '#any': 'any',
+              '#allow': 'allow',
+              '#deny': 'deny',
             },
             ExpressionAttributeValues: {
-              // Due again if no verdict comes in time (a lost verify message): `verificationOverdueAt`.
-              ':due': dueKey(verificationOverdueAt({ state: 'SUBMITTED', submittedAt: submission.at }) ?? 0),
-              ':submitted': 'SUBMITTED',
+              ...write.values,
               ':started': 'STARTED',
-              ':document': submission.document,
-              ':source': submission.source,
-              ':at': submission.at,
-              ...(submission.clientIp ? { ':ip': submission.clientIp } : {}),
+              ':tokenHash': check.tokenHash,
+              ':now': check.now,
+              ':nowSeconds': check.now / 1000,
+              ':no': false,
+              ':yes': true,
+              ':choice': choiceKey(submission.document.country, submission.document.idType),
             },
           }),
         ),
@@ -293,6 +328,31 @@ const CAPTURE_ATTRIBUTES: Record<CaptureSide, string> = {
   face: 'captureFace',
 };
 
+/** Where `markStarted` keeps the submission's rule (`#domain/submit-rule`); no reader sees it. */
+const SUBMIT_RULE_ATTRIBUTE = 'submitRule';
+
+/**
+ * A submission's update, whichever condition guards it. The scan source is not stored: it follows
+ * from `embedded` and the captures' sources (`toTransaction`), which the write does not read.
+ */
+function submissionWrite(submission: Submission) {
+  return {
+    update:
+      'SET #state = :submitted, #document = :document, embedded = :embedded, submittedAt = :at, lastActivityAt = :at, #due = :due' +
+      (submission.clientIp ? ', clientIp = :ip' : ''),
+    names: { '#state': 'state', '#document': 'document', '#due': DUE_INDEX.partition },
+    values: {
+      // Due again if no verdict comes in time (a lost verify message): `verificationOverdueAt`.
+      ':due': dueKey(verificationOverdueAt({ state: 'SUBMITTED', submittedAt: submission.at }) ?? 0),
+      ':submitted': 'SUBMITTED',
+      ':document': submission.document,
+      ':embedded': submission.embedded,
+      ':at': submission.at,
+      ...(submission.clientIp ? { ':ip': submission.clientIp } : {}),
+    } as Record<string, unknown>,
+  };
+}
+
 /** Runs a conditional write: true when it applied, false when its condition failed. */
 async function conditional(write: () => Promise<unknown>): Promise<boolean> {
   try {
@@ -332,15 +392,28 @@ function toTransaction(item: Record<string, unknown>): Transaction {
     captureFace,
     [DUE_INDEX.partition]: _due,
     [CREATED_INDEX.partition]: _customerKey,
-    ...transaction
+    [SUBMIT_RULE_ATTRIBUTE]: _rule,
+    embedded,
+    ...rest
   } = item;
-  const captures = Object.fromEntries(
+  const captures: Transaction['captures'] = Object.fromEntries(
     Object.entries({ front: captureFront, back: captureBack, face: captureFace }).filter(
       ([, capture]) => capture !== undefined,
     ),
   );
+  const transaction = rest as unknown as Transaction;
+  // A submission stores where the journey ran; the source follows from it and the images' sources.
+  const source =
+    transaction.source ??
+    (typeof embedded === 'boolean' && transaction.document
+      ? scanSource(
+          embedded,
+          documentSides(transaction.document.idType).flatMap((side) => captures[side]?.source ?? []),
+        )
+      : undefined);
   return {
-    ...(transaction as unknown as Transaction),
+    ...transaction,
     ...(Object.keys(captures).length > 0 ? { captures } : {}),
+    ...(source ? { source } : {}),
   };
 }

@@ -1,4 +1,5 @@
 import { acceptedIdIssue } from '#domain/accepted-ids';
+import { referenceOfAuthorizationToken } from '#domain/authorization-token';
 import type { VerificationOutcome } from '#domain/callback';
 import { isCountryCode } from '#domain/countries';
 import { dropOffAt } from '#domain/drop-off';
@@ -16,14 +17,21 @@ import {
   MAX_UPLOAD_BYTES,
   requiredSides,
   type SubmitRequest,
-  scanSource,
   UPLOAD_URL_LIFETIME_SECONDS,
   type UploadRequest,
 } from '#domain/journey';
+import { sha256 } from '#domain/secrets';
 import { documentPreset } from '#domain/settings';
 import { assertSessionOpen, recordExpiresAt, type Transaction } from '#domain/transaction';
 import { transactionOfToken } from './open-session.ts';
-import type { Clock, ImageInspector, ImageStore, TransactionRepository, WorkQueue } from './ports.ts';
+import type {
+  Clock,
+  ImageInspector,
+  ImageStore,
+  Submission,
+  TransactionRepository,
+  WorkQueue,
+} from './ports.ts';
 
 /**
  * The capture journey after the session opened: presigned uploads, the acceptance loop, submission.
@@ -34,8 +42,6 @@ export interface JourneyDeps {
   transactions: TransactionRepository;
   images: ImageStore;
   inspector: ImageInspector;
-  /** The verify queue: submitted transactions wait here for the worker. */
-  verifyQueue: WorkQueue;
   /** The callback queue: a journey that ends in error (three refusals) is reported at once. */
   callbackQueue: WorkQueue;
   clock: Clock;
@@ -222,7 +228,13 @@ async function judge(
 
 /**
  * Submission: the user's document choice (or the preset's) with every image it needs accepted; the
- * transaction is queued for verification.
+ * transaction moves to SUBMITTED, and the table's stream queues it for verification (a
+ * transactional outbox, shared/streams.ts): the write and the verify message cannot disagree.
+ *
+ * One conditional write does it all: its condition is every check below, against the rule stored
+ * when the session opened (`#domain/submit-rule`). Only when that write is refused (a bad token, a
+ * closed session, a choice not allowed, an image missing, or a record from before the rule) is the
+ * record read, to say why, or to submit it the long way.
  */
 export async function submitJourney(
   deps: JourneyDeps,
@@ -230,6 +242,21 @@ export async function submitJourney(
   request: SubmitRequest,
   clientIp: string | undefined,
 ): Promise<{ transactionStatus: 'SUCCESS' }> {
+  const reference = token === undefined ? undefined : referenceOfAuthorizationToken(token);
+  const submission = (at: Date): Submission => ({
+    document: { country: request.country, idType: request.idType },
+    embedded: request.embedded,
+    ...(clientIp ? { clientIp } : {}),
+    at: at.toISOString(),
+  });
+  if (token !== undefined && reference !== undefined && isCountryCode(request.country)) {
+    const now = deps.clock.now();
+    const check = { tokenHash: sha256(token), now: now.getTime(), sides: documentSides(request.idType) };
+    if (await deps.transactions.submitChecked(reference, check, submission(now))) {
+      return { transactionStatus: 'SUCCESS' };
+    }
+  }
+
   const transaction = await openJourney(deps, token);
   const issues = [];
   if (!isCountryCode(request.country)) {
@@ -256,18 +283,11 @@ export async function submitJourney(
   }
   if (issues.length > 0) throw new ValidationError(issues);
 
-  const now = deps.clock.now().toISOString();
-  const sources = documentSides(request.idType).flatMap((side) =>
-    captures[side] ? [captures[side].source] : [],
-  );
-  const submitted = await deps.transactions.submit(transaction.reference, {
-    document: { country: request.country, idType: request.idType },
-    source: scanSource(request.embedded, sources),
-    ...(clientIp ? { clientIp } : {}),
-    at: now,
-  });
-  if (!submitted) return rejectNow(deps, transaction);
-  await deps.verifyQueue.send({ reference: transaction.reference });
+  // Every check passed on the record as read: a record from before the rule, or one that moved on
+  // since the write above. The plain transition settles which.
+  if (!(await deps.transactions.submit(transaction.reference, submission(deps.clock.now())))) {
+    return rejectNow(deps, transaction);
+  }
   return { transactionStatus: 'SUCCESS' };
 }
 

@@ -3,6 +3,7 @@ import { dropOffAt } from '#domain/drop-off';
 import { JourneyErrorCode, SessionRejected } from '#domain/errors';
 import { digestsEqual, sha256 } from '#domain/secrets';
 import { type JourneySession, journeySession } from '#domain/session';
+import { submitRule } from '#domain/submit-rule';
 import { assertSessionOpen, recordExpiresAt, type Transaction } from '#domain/transaction';
 import type { Clock, TransactionRepository } from './ports.ts';
 
@@ -27,6 +28,7 @@ export async function openSession(deps: OpenSessionDeps, token: string | undefin
       now.toISOString(),
       recordExpiresAt(started),
       dropOffAt(started) ?? started.tokenExpiresAt,
+      submitRule(transaction.options),
     );
   }
   return journeySession(transaction);

@@ -2,9 +2,10 @@ import type { AttemptResult, VerificationOutcome } from '#domain/callback';
 import type { Customer, StoredCredential, WebhookSecret } from '#domain/customer';
 import type { ImageFormat, ImageKind, UnusableReason, Usability } from '#domain/image-rules';
 import type { IdType } from '#domain/initiate-request';
-import type { CaptureSide, ImageContentType, ScanSource } from '#domain/journey';
+import type { CaptureSide, ImageContentType } from '#domain/journey';
 import type { PrintedReading } from '#domain/printed-fields';
 import type { CustomerSettings } from '#domain/settings';
+import type { SubmitRule } from '#domain/submit-rule';
 import type { Capture, Transaction, TransactionState } from '#domain/transaction';
 
 /**
@@ -35,14 +36,15 @@ export interface TransactionRepository {
   /** Several at once, as `get` reads each (a batch's worth in one round trip): those that exist. */
   getMany(references: readonly string[]): Promise<Map<string, Transaction>>;
   /**
-   * INITIATED → STARTED, once, keeping the record until `keepUntil` (epoch ms) from then on; a no-op
-   * when another request got there first.
+   * INITIATED → STARTED, once, keeping the record until `keepUntil` (epoch ms) from then on and the
+   * rule its submission is checked against; a no-op when another request got there first.
    */
   markStarted(
     reference: string,
     startedAt: string,
     keepUntil: number | undefined,
     dropOffAt: number,
+    rule: SubmitRule,
   ): Promise<void>;
   /**
    * Keeps an accepted image of a started journey, and when it now drops off if nothing else
@@ -66,6 +68,18 @@ export interface TransactionRepository {
    * verification would be overdue (`verificationOverdueAt`).
    */
   submit(reference: string, submission: Submission): Promise<boolean>;
+  /**
+   * STARTED → SUBMITTED in one write that applies only when everything a submission needs holds on
+   * the stored record: the token's digest, the session open at `now` (epoch ms), the choice allowed
+   * by the rule `markStarted` stored, and `sides` accepted (the selfie too when the rule wants one).
+   * False when anything does not, a record started without a rule included: the caller then reads
+   * the record and says why (or submits it the long way).
+   */
+  submitChecked(
+    reference: string,
+    check: { tokenHash: string; now: number; sides: readonly CaptureSide[] },
+    submission: Submission,
+  ): Promise<boolean>;
   /**
    * Notes that the verify message of a submitted (or processing) transaction was sent again at `at`,
    * and when it is next due (epoch ms; undefined: no more); false when it has a verdict meanwhile.
@@ -95,7 +109,8 @@ export interface TransactionRepository {
 
 export interface Submission {
   document: { country: string; idType: IdType };
-  source: ScanSource;
+  /** Whether the journey ran in an iframe: with the captures' sources, it gives `Transaction.source`. */
+  embedded: boolean;
   clientIp?: string;
   at: string;
 }

@@ -18,7 +18,6 @@ export const ImagesConfig = z.extend(TableConfig, {
 });
 
 export const QueuesConfig = z.object({
-  QUEUE_URL_VERIFY: QueueUrl,
   QUEUE_URL_CALLBACK: QueueUrl,
 });
 
@@ -29,20 +28,19 @@ export type JourneyConfig = z.output<typeof JourneyConfig>;
  * The journey's adapters. Each entry passes the S3 and SQS adapters its function uses (from
  * `./images.ts` and `./work-queues.ts`, imported by the entry): a bundle evaluates every module it
  * carries at cold start, and the S3 and SQS clients are a good part of that (bench/README.md). An
- * upload never sends to a queue, a submission never reads an image, and only the acceptance loop
- * judges images (the others must not carry sharp: they do not install it); what a function does not
- * use is an adapter that refuses to be used.
+ * upload and a submission never send to a queue (the table's stream queues a submission), a
+ * submission never reads an image, and only the acceptance loop judges images (the others must not
+ * carry sharp: they do not install it); what a function does not use is an adapter that refuses to
+ * be used.
  */
 export function journeyDeps({
   inspector = NO_INSPECTOR,
   images,
-  verifyQueue,
   callbackQueue,
   env = process.env,
 }: {
   inspector?: ImageInspector;
   images?: (config: JourneyConfig) => ImageStore;
-  verifyQueue?: (config: JourneyConfig) => WorkQueue;
   callbackQueue?: (config: JourneyConfig) => WorkQueue;
   env?: NodeJS.ProcessEnv;
 } = {}): JourneyDeps {
@@ -51,7 +49,6 @@ export function journeyDeps({
     transactions: dynamoTransactionRepository(documentClient(config), config.TABLE_NAME, systemClock),
     images: images?.(config) ?? NO_IMAGES,
     inspector,
-    verifyQueue: verifyQueue?.(config) ?? NO_QUEUE,
     callbackQueue: callbackQueue?.(config) ?? NO_QUEUE,
     clock: systemClock,
     newId: randomUUID,

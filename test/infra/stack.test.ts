@@ -25,6 +25,7 @@ import { DUE_INDEX, KEY, TTL_ATTRIBUTE } from '#adapters/dynamodb';
 import { deadLetterName, QUEUES, type QueueDefinition, queueUrlVariable } from '#shared/queues';
 import { type ImageAccess, ROUTES, type Route, type TableGrant } from '#shared/routes';
 import { SCHEDULES, type ScheduleDefinition } from '#shared/schedules';
+import { STREAM_FORWARDS } from '#shared/streams';
 import {
   ALARM_PERIOD,
   API_5XX_THRESHOLD,
@@ -315,6 +316,67 @@ describe('the table', () => {
     const { resource } = resourceOf(s, s.stack.data.table);
     expect(resource.DeletionPolicy).toBe('Retain');
     expect(resource.UpdateReplacePolicy).toBe('Retain');
+  });
+});
+
+describe("the table's stream (shared/streams.ts)", () => {
+  it('carries new images, all the outbox filters read', () => {
+    s.dataTemplate.hasResourceProperties('AWS::DynamoDB::Table', {
+      StreamSpecification: { StreamViewType: 'NEW_IMAGE' },
+    });
+  });
+
+  it("feeds each forward's queue through one pipe: its pattern as the filter, its message as the template", () => {
+    const pipes = Object.values(s.dataTemplate.findResources('AWS::Pipes::Pipe')) as Resource[];
+    expect(pipes).toHaveLength(STREAM_FORWARDS.length);
+    const table = resourceOf(s, s.stack.data.table).id;
+    for (const forward of STREAM_FORWARDS) {
+      const queue = resourceOf(s, queueOf(forward.queue)).id;
+      const pipe = pipes.find((candidate) =>
+        isDeepStrictEqual(dig(candidate, 'Properties', 'Target'), { 'Fn::GetAtt': [queue, 'Arn'] }),
+      );
+      expect(dig(pipe, 'Properties', 'Source')).toEqual({ 'Fn::GetAtt': [table, 'StreamArn'] });
+      expect(dig(pipe, 'Properties', 'SourceParameters', 'FilterCriteria')).toEqual({
+        Filters: [{ Pattern: JSON.stringify(forward.pattern) }],
+      });
+      expect(dig(pipe, 'Properties', 'SourceParameters', 'DynamoDBStreamParameters')).toMatchObject({
+        StartingPosition: 'TRIM_HORIZON',
+      });
+      expect(dig(pipe, 'Properties', 'TargetParameters', 'InputTemplate')).toBe(
+        '{"reference": "<$.dynamodb.NewImage.reference.S>"}',
+      );
+    }
+  });
+
+  it('gives each pipe a role that may read the stream and send to its queue, and nothing else', () => {
+    const roles = s.dataTemplate.findResources('AWS::IAM::Role', {
+      Properties: {
+        AssumeRolePolicyDocument: {
+          Statement: [Match.objectLike({ Principal: { Service: 'pipes.amazonaws.com' } })],
+        },
+      },
+    });
+    expect(Object.keys(roles)).toHaveLength(STREAM_FORWARDS.length);
+    const policies = Object.values(s.dataTemplate.findResources('AWS::IAM::Policy')).filter((policy) =>
+      ((dig(policy, 'Properties', 'Roles') ?? []) as unknown[]).some((role) =>
+        Object.keys(roles).some((id) => isDeepStrictEqual(role, { Ref: id })),
+      ),
+    );
+    const actions = policies
+      .flatMap((policy) => (dig(policy, 'Properties', 'PolicyDocument', 'Statement') ?? []) as Statement[])
+      .flatMap((statement) => [statement.Action].flat())
+      .sort();
+    expect(new Set(actions)).toEqual(
+      new Set([
+        'dynamodb:DescribeStream',
+        'dynamodb:GetRecords',
+        'dynamodb:GetShardIterator',
+        'dynamodb:ListStreams',
+        'sqs:GetQueueAttributes',
+        'sqs:GetQueueUrl',
+        'sqs:SendMessage',
+      ]),
+    );
   });
 });
 

@@ -7,6 +7,7 @@ import type { Customer, StoredCredential } from '#domain/customer';
 import { Conflict } from '#domain/errors';
 import { sha256 } from '#domain/secrets';
 import { DEFAULT_SETTINGS, resolveOptions } from '#domain/settings';
+import { submitRule } from '#domain/submit-rule';
 import type { Transaction } from '#domain/transaction';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/resources.ts';
 import { freshTable, manualClock } from './fixtures.ts';
@@ -224,8 +225,15 @@ describe('transaction repository', () => {
     const tx = transaction('9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d', CREATED + 60_000);
     await repo.create(tx);
     const keepUntil = CREATED + 360 * 24 * 3600 * 1000;
-    await repo.markStarted(tx.reference, '2026-11-22T10:01:00.000Z', keepUntil, CREATED + 16 * 60_000);
-    await repo.markStarted(tx.reference, '2026-11-22T10:02:00.000Z', keepUntil + 5000, CREATED + 17 * 60_000);
+    const rule = submitRule(tx.options);
+    await repo.markStarted(tx.reference, '2026-11-22T10:01:00.000Z', keepUntil, CREATED + 16 * 60_000, rule);
+    await repo.markStarted(
+      tx.reference,
+      '2026-11-22T10:02:00.000Z',
+      keepUntil + 5000,
+      CREATED + 17 * 60_000,
+      rule,
+    );
     expect(await repo.get(tx.reference)).toMatchObject({
       state: 'STARTED',
       startedAt: '2026-11-22T10:01:00.000Z',

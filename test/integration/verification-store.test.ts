@@ -10,6 +10,7 @@ import { rejectReasonOf } from '#domain/image-rules';
 import { InitiateRequest } from '#domain/initiate-request';
 import { sha256 } from '#domain/secrets';
 import { CustomerSettings, DEFAULT_SETTINGS, resolveOptions } from '#domain/settings';
+import { submitRule } from '#domain/submit-rule';
 import type { Capture, Transaction } from '#domain/transaction';
 import { DROP_OFF_JOB, runDropOffs } from '#use-cases/drop-offs';
 import { initiate } from '#use-cases/initiate';
@@ -82,7 +83,13 @@ function repository(clock = manualClock()) {
 async function started(repo: ReturnType<typeof repository>, overrides: Partial<Transaction> = {}) {
   const tx = transaction(overrides);
   await repo.create(tx);
-  await repo.markStarted(tx.reference, at(CREATED), CREATED + 360 * 24 * 60 * MINUTE, CREATED + 15 * MINUTE);
+  await repo.markStarted(
+    tx.reference,
+    at(CREATED),
+    CREATED + 360 * 24 * 60 * MINUTE,
+    CREATED + 15 * MINUTE,
+    submitRule(tx.options),
+  );
   return tx;
 }
 
@@ -146,9 +153,15 @@ describe('transaction repository: the journey', () => {
   it('submits a STARTED journey once', async () => {
     const repo = repository();
     const tx = await started(repo);
+    await repo.recordCapture(
+      tx.reference,
+      'front',
+      { ...capture(tx.reference, 'front', CREATED + MINUTE), source: 'camera' },
+      CREATED + 16 * MINUTE,
+    );
     const submission = {
       document: { country: 'AUT', idType: 'PASSPORT' as const },
-      source: 'REDIRECT_CAM' as const,
+      embedded: false,
       clientIp: '203.0.113.9',
       at: at(CREATED + 5 * MINUTE),
     };
@@ -240,7 +253,7 @@ describe('transaction repository: the due index', () => {
     const tx = await started(repo);
     await repo.submit(tx.reference, {
       document: { country: 'AUT', idType: 'PASSPORT' },
-      source: 'WEB',
+      embedded: true,
       at: at(CREATED + MINUTE),
     });
     expect(await repo.dueForDropOff(bucket(CREATED + 15 * MINUTE))).not.toContain(tx.reference);
@@ -302,7 +315,7 @@ describe('transaction repository: erasure', () => {
     );
     await repo.submit(tx.reference, {
       document: { country: 'AUT', idType: 'PASSPORT' },
-      source: 'WEB',
+      embedded: true,
       clientIp: '203.0.113.9',
       at: at(CREATED + 2 * MINUTE),
     });
@@ -574,7 +587,7 @@ describe('runDropOffs end to end', () => {
     await openSession({ transactions, clock }, submitted.token);
     await transactions.submit(submitted.reference, {
       document: { country: 'AUT', idType: 'PASSPORT' },
-      source: 'REDIRECT',
+      embedded: false,
       at: at(now),
     });
 

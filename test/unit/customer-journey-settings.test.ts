@@ -50,7 +50,6 @@ beforeEach(() => {
     transactions,
     images,
     inspector: new FakeImageInspector(),
-    verifyQueue: new RecordingQueue(),
     callbackQueue: new RecordingQueue(),
     clock,
     newId: () => `00000000-0000-4000-8000-${String(++ids).padStart(12, '0')}`,

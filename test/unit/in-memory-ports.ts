@@ -3,8 +3,9 @@ import type { Customer, StoredCredential, WebhookSecret } from '#domain/customer
 import { dueAt, minuteBucket } from '#domain/drop-off';
 import { Conflict, NotFound } from '#domain/errors';
 import type { ImageKind, UnusableReason, Usability } from '#domain/image-rules';
-import type { CaptureSide } from '#domain/journey';
+import { type CaptureSide, documentSides, scanSource } from '#domain/journey';
 import type { CustomerSettings } from '#domain/settings';
+import { ruleAllows, type SubmitRule } from '#domain/submit-rule';
 import { type Capture, recordExpiresAt, type Transaction, type TransactionState } from '#domain/transaction';
 import type {
   CallbackAttempt,
@@ -125,7 +126,9 @@ export class InMemoryTransactions implements TransactionRepository {
   readonly created: Transaction[] = [];
   /** What the record was last kept until, by reference (epoch ms), as a TTL attribute would hold it. */
   readonly keptUntil = new Map<string, number>();
-  readonly calls = { create: 0, get: 0, markStarted: 0 };
+  readonly calls = { create: 0, get: 0, markStarted: 0, submitChecked: 0, submit: 0 };
+  /** The rule `markStarted` stored, by reference, as the DynamoDB adapter keeps it on the record. */
+  readonly rules = new Map<string, SubmitRule>();
   private readonly clock: Clock | undefined;
 
   /** Given a clock, a record past its time reads as gone, as with the DynamoDB adapter. */
@@ -168,13 +171,15 @@ export class InMemoryTransactions implements TransactionRepository {
     reference: string,
     startedAt: string,
     keepUntil: number | undefined,
-    _dropOffAt?: number,
+    _dropOffAt: number,
+    rule: SubmitRule,
   ): Promise<void> {
     this.calls.markStarted++;
     const transaction = this.transactions.get(reference);
     if (transaction?.state === 'INITIATED') {
       this.transactions.set(reference, { ...transaction, state: 'STARTED', startedAt });
       this.setKeptUntil(reference, keepUntil);
+      this.rules.set(reference, copy(rule));
     }
   }
 
@@ -226,17 +231,37 @@ export class InMemoryTransactions implements TransactionRepository {
   }
 
   async submit(reference: string, submission: Submission): Promise<boolean> {
+    this.calls.submit++;
     const transaction = this.transactions.get(reference);
     if (transaction?.state !== 'STARTED') return false;
-    this.transactions.set(reference, {
-      ...transaction,
-      state: 'SUBMITTED',
-      document: { ...submission.document },
-      source: submission.source,
-      submittedAt: submission.at,
-      lastActivityAt: submission.at,
-      ...(submission.clientIp ? { clientIp: submission.clientIp } : {}),
-    });
+    this.transactions.set(reference, submitted(transaction, submission));
+    return true;
+  }
+
+  /** The DynamoDB adapter's condition, clause by clause (test/integration/submit-checked.test.ts). */
+  async submitChecked(
+    reference: string,
+    check: { tokenHash: string; now: number; sides: readonly CaptureSide[] },
+    submission: Submission,
+  ): Promise<boolean> {
+    this.calls.submitChecked++;
+    const transaction = this.transactions.get(reference);
+    const rule = this.rules.get(reference);
+    const keptUntil = this.keptUntil.get(reference);
+    if (
+      !transaction ||
+      !rule ||
+      transaction.tokenHash !== check.tokenHash ||
+      transaction.state !== 'STARTED' ||
+      transaction.tokenExpiresAt <= check.now ||
+      (keptUntil !== undefined && keptUntil <= check.now) ||
+      !check.sides.every((side) => transaction.captures?.[side]) ||
+      (rule.face && !transaction.captures?.face) ||
+      !ruleAllows(rule, submission.document.country, submission.document.idType)
+    ) {
+      return false;
+    }
+    this.transactions.set(reference, submitted(transaction, submission));
     return true;
   }
 
@@ -471,4 +496,20 @@ export class ScriptedCallbackSender implements CallbackSender {
     this.requests.push({ ...request, secrets: [...request.secrets] });
     return { latencyMs: 12.4, ...(this.script.shift() ?? { outcome: 'delivered', statusCode: 200 }) };
   }
+}
+
+/** A started transaction as a submission leaves it; the source as the DynamoDB adapter derives it. */
+function submitted(transaction: Transaction, submission: Submission): Transaction {
+  return {
+    ...transaction,
+    state: 'SUBMITTED',
+    document: { ...submission.document },
+    source: scanSource(
+      submission.embedded,
+      documentSides(submission.document.idType).flatMap((side) => transaction.captures?.[side]?.source ?? []),
+    ),
+    submittedAt: submission.at,
+    lastActivityAt: submission.at,
+    ...(submission.clientIp ? { clientIp: submission.clientIp } : {}),
+  };
 }

@@ -20,7 +20,6 @@ let clock: FakeClock;
 let transactions: InMemoryTransactions;
 let images: InMemoryImageStore;
 let inspector: FakeImageInspector;
-let verifyQueue: RecordingQueue;
 let callbackQueue: RecordingQueue;
 let deps: JourneyDeps;
 let ids: number;
@@ -30,14 +29,12 @@ beforeEach(() => {
   transactions = new InMemoryTransactions(clock);
   images = new InMemoryImageStore();
   inspector = new FakeImageInspector();
-  verifyQueue = new RecordingQueue();
   callbackQueue = new RecordingQueue();
   ids = 0;
   deps = {
     transactions,
     images,
     inspector,
-    verifyQueue,
     callbackQueue,
     clock,
     newId: () => `00000000-0000-4000-8000-${String(++ids).padStart(12, '0')}`,
@@ -358,7 +355,6 @@ describe('checkCapture', () => {
     // The journey is over: the next call is refused, and nothing more is queued.
     expect(await rejectedWith(capture(token, 'front'))).toBe(JourneyErrorCode.sessionExpired);
     expect(callbackQueue.sent).toHaveLength(1);
-    expect(verifyQueue.sent).toEqual([]);
   });
 
   it('a capture finishing after the journey moved on (another tab submitted) → 9210, nothing recorded', async () => {
@@ -385,11 +381,12 @@ describe('checkCapture', () => {
 });
 
 describe('submitJourney', () => {
-  it('queues the transaction for verification once, with the document, source and client IP', async () => {
+  it('submits once, with the document, source and client IP, in one checked write and no read', async () => {
     const { token, reference } = await start({ workflowId: 100 });
     await capture(token, 'front', { source: 'camera' });
     await capture(token, 'back', { source: 'camera' });
     clock.advance(MINUTE);
+    const reads = transactions.calls.get;
     expect(
       await submitJourney(deps, token, { country: 'DEU', idType: 'ID_CARD', embedded: true }, '203.0.113.9'),
     ).toEqual({ transactionStatus: 'SUCCESS' });
@@ -401,7 +398,8 @@ describe('submitJourney', () => {
       submittedAt: clock.now().toISOString(),
       lastActivityAt: clock.now().toISOString(),
     });
-    expect(verifyQueue.sent).toEqual([{ message: { reference } }]);
+    // The token check and every rule were the write's condition (the table's stream queues it).
+    expect(transactions.calls).toMatchObject({ get: reads, submitChecked: 1, submit: 0 });
 
     const again = submitJourney(
       deps,
@@ -410,7 +408,7 @@ describe('submitJourney', () => {
       undefined,
     );
     expect(await rejectedWith(again)).toBe(JourneyErrorCode.sessionExpired);
-    expect(verifyQueue.sent).toHaveLength(1);
+    expect(transactions.calls.submit).toBe(0);
   });
 
   it.each([
@@ -453,7 +451,6 @@ describe('submitJourney', () => {
       { field: 'face', rule: 'captured' },
     ]);
     expect((await stored(reference)).state).toBe('STARTED');
-    expect(verifyQueue.sent).toEqual([]);
   });
 
   it('a passport needs its photo page only; a refused side does not count as captured', async () => {
@@ -489,7 +486,7 @@ describe('submitJourney', () => {
       { field: 'country', rule: 'preset' },
       { field: 'idType', rule: 'preset' },
     ]);
-    expect(verifyQueue.sent).toEqual([]);
+    expect(transactions.calls.submit).toBe(0);
     await expect(
       submitJourney(deps, token, { country: 'AUT', idType: 'PASSPORT', embedded: false }, undefined),
     ).resolves.toEqual({ transactionStatus: 'SUCCESS' });
