@@ -158,7 +158,7 @@ export async function startStreamForwarder(options: StreamForwarderOptions): Pro
     while (!abort.signal.aborted) {
       try {
         // New shards (DynamoDB rolls them over) are looked for every few seconds.
-        if (iterators.size === 0 || Date.now() - describedAt > 5000) {
+        if (Date.now() - describedAt > (iterators.size === 0 ? 1000 : 5000)) {
           await openShards();
           describedAt = Date.now();
         }
@@ -206,7 +206,9 @@ function readCheckpoint(file: string): Checkpoint | undefined {
   if (!existsSync(file)) return undefined;
   try {
     const parsed = JSON.parse(readFileSync(file, 'utf8')) as Checkpoint;
-    return typeof parsed.streamArn === 'string' && typeof parsed.shards === 'object' ? parsed : undefined;
+    return typeof parsed.streamArn === 'string' && typeof parsed.shards === 'object' && parsed.shards !== null
+      ? parsed
+      : undefined;
   } catch {
     return undefined;
   }
