@@ -39,8 +39,9 @@ export interface StartOptions {
   ownProcessGroup?: boolean;
 }
 
-export function newDataDir(): string {
-  return mkdtempSync(join(tmpdir(), 'openverify-e2e-'));
+/** A fresh data directory under `base` (the system's temporary directory by default). */
+export function newDataDir(base = tmpdir()): string {
+  return mkdtempSync(join(base, 'openverify-e2e-'));
 }
 
 /** Starts the product without waiting for it: its process, its exit code to come, its output so far. */

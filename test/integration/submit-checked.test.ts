@@ -91,7 +91,7 @@ async function started(
       new UpdateCommand({
         TableName: table.tableName,
         Key: { pk: `TX#${reference}`, sk: 'TRANSACTION' },
-        UpdateExpression: 'REMOVE submitRule',
+        UpdateExpression: 'REMOVE submitAllow, submitDeny, submitFace, submitBy',
       }),
     );
   }
@@ -148,7 +148,8 @@ describe('submitChecked', () => {
     });
     // The rule and the flag stay the adapter's.
     const read = (await sys.repo.get(reference)) as unknown as Record<string, unknown>;
-    expect(read.submitRule).toBeUndefined();
+    for (const attribute of ['submitAllow', 'submitDeny', 'submitFace', 'submitBy'])
+      expect(read[attribute]).toBeUndefined();
     expect(read.embedded).toBeUndefined();
     expect(
       await sys.repo.submitChecked(reference, checkOf(token, now), submission('AUT', 'PASSPORT', now)),
