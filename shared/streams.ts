@@ -3,9 +3,9 @@
  * the queue) and `local/` (a stream reader that does what the pipe does, local/stream-forwarder.ts).
  *
  * A journey's submission is one conditional write (use-cases/journey.ts); the record it leaves,
- * SUBMITTED, is what queues the verification. The write and the message cannot
- * disagree: no message for a write that failed, no lost message for one that landed (the stream
- * keeps a change 24 hours and the pipe retries), and the API does one call instead of two.
+ * SUBMITTED, is what queues the verification: no message for a write that failed, and for one that
+ * landed a message as long as the pipe works (the stream keeps a change 24 hours; the pipe retries a
+ * batch 10 times, then drops it, and its failure alarms); the API does one call instead of two.
  * The verify worker takes each message at least once and its verdict is a conditional write, so a
  * message delivered twice still gives one result; the drop-off job sends the message again when no
  * verdict came in time (use-cases/drop-offs.ts), the backstop for both paths.

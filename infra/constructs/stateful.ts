@@ -1,5 +1,11 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import type { IAlarmAction } from 'aws-cdk-lib/aws-cloudwatch';
+import {
+  Alarm,
+  ComparisonOperator,
+  type IAlarmAction,
+  Metric,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
 import {
   AttributeType,
   BillingMode,
@@ -120,7 +126,7 @@ export class Stateful extends Construct {
     }
     this.queues = queues;
 
-    for (const forward of props.streamForwards ?? STREAM_FORWARDS) this.forward(forward);
+    for (const forward of props.streamForwards ?? STREAM_FORWARDS) this.forward(forward, props.alarmAction);
   }
 
   /**
@@ -128,7 +134,7 @@ export class Stateful extends Construct {
    * matches, each as the forward's message. It retries a failed batch, then drops it: the drop-off
    * job sends a verification that never came again (use-cases/drop-offs.ts).
    */
-  private forward(forward: StreamForward): void {
+  private forward(forward: StreamForward, alarmAction: IAlarmAction | undefined): void {
     const target = this.queues.get(forward.queue);
     // A queue table without the forward's queue (a test's synthetic one) has nothing for it to feed.
     if (!target) return;
@@ -157,5 +163,21 @@ export class Stateful extends Construct {
     });
     // The role's grants first: a pipe created before them fails its first reads.
     pipe.node.addDependency(role);
+    // A failing pipe leaves every submission to the drop-off job's resend, 10 minutes late: page.
+    const failed = new Alarm(this, `${id}FailedAlarm`, {
+      alarmDescription: `The ${forward.name} pipe failed to send to ${forward.queue}: submissions wait for the drop-off job's resend`,
+      metric: new Metric({
+        namespace: 'AWS/EventBridge/Pipes',
+        metricName: 'ExecutionFailed',
+        dimensionsMap: { PipeName: pipe.ref },
+        period: Duration.minutes(1),
+        statistic: 'Sum',
+      }),
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    if (alarmAction) failed.addAlarmAction(alarmAction);
   }
 }

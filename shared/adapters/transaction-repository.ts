@@ -247,7 +247,8 @@ export function dynamoTransactionRepository(
             UpdateExpression:
               `SET #state = :state, outcome = :outcome, completedAt = :at` +
               (keep && options.keepUntil !== undefined ? ', #ttl = :keepUntil' : '') +
-              ` REMOVE ${DUE_INDEX.partition}` +
+              // A journey finished before its submission (a drop-off, 9835) has no more use for its rule.
+              ` REMOVE ${DUE_INDEX.partition}, submitAllow, submitDeny, submitFace, submitBy` +
               (keep && options.keepUntil === undefined ? ', #ttl' : ''),
             ConditionExpression: `attribute_exists(pk) AND attribute_not_exists(deletedAt) AND #state IN (${names.join(', ')})`,
             ExpressionAttributeNames: { '#state': 'state', ...(keep ? { '#ttl': TTL_ATTRIBUTE } : {}) },
@@ -341,9 +342,12 @@ function storedRule(rule: SubmitRule, keepUntil: number | undefined): Record<str
  */
 function submissionWrite(submission: Submission) {
   return {
+    // The rule has served (and would weigh on every later write); a resend mark from an earlier
+    // submission would hide this one from the stream's filter (shared/streams.ts).
     update:
       'SET #state = :submitted, #document = :document, embedded = :embedded, submittedAt = :at, lastActivityAt = :at, #due = :due' +
-      (submission.clientIp ? ', clientIp = :ip' : ''),
+      (submission.clientIp ? ', clientIp = :ip' : '') +
+      ' REMOVE submitAllow, submitDeny, submitFace, submitBy, verifyQueuedAt, verifyResends',
     names: { '#state': 'state', '#document': 'document', '#due': DUE_INDEX.partition },
     values: {
       // Due again if no verdict comes in time (a lost verify message): `verificationOverdueAt`.

@@ -41,10 +41,10 @@ export function dropOffOutcome(transaction: Transaction): VerificationOutcome {
 
 /**
  * A submitted transaction that has no verdict this long after its verify message was sent gets the
- * message again from the drop-off job, at most `MAX_VERIFY_RESENDS` times: the submission's write
- * and the message's send are two calls, and a send that fails after the write (or a message lost to
- * the dead-letter queue) would otherwise leave the transaction SUBMITTED for good, with no final
- * callback. A verdict is a conditional write, so a message sent twice still gives one result. When
+ * message again from the drop-off job, at most `MAX_VERIFY_RESENDS` times: a message that never
+ * came (a batch the table's stream pipe gave up on, a performNetverify send that failed after its
+ * write) or was lost to the dead-letter queue would otherwise leave the transaction SUBMITTED for
+ * good, with no final callback. A verdict is a conditional write, so a message sent twice still gives one result. When
  * the last resend brings no verdict either, the job gives up: `UNVERIFIED_OUTCOME` and its callback.
  */
 export const VERIFY_OVERDUE_MS = 10 * 60 * 1000;

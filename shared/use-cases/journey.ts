@@ -228,8 +228,8 @@ async function judge(
 
 /**
  * Submission: the user's document choice (or the preset's) with every image it needs accepted; the
- * transaction moves to SUBMITTED, and the table's stream queues it for verification (a
- * transactional outbox, shared/streams.ts): the write and the verify message cannot disagree.
+ * transaction moves to SUBMITTED, and the table's stream queues it for verification (an outbox,
+ * shared/streams.ts): no message without the write; the drop-off job resends one that never came.
  *
  * One conditional write does it all: its condition is every check below, against the rule stored
  * when the session opened (`#domain/submit-rule`). Only when that write is refused (a bad token, a

@@ -348,6 +348,19 @@ describe("the table's stream (shared/streams.ts)", () => {
     }
   });
 
+  it('alarms, to the alarm topic, when a pipe fails to send', () => {
+    for (const pipeId of Object.keys(s.dataTemplate.findResources('AWS::Pipes::Pipe'))) {
+      s.dataTemplate.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/EventBridge/Pipes',
+        MetricName: 'ExecutionFailed',
+        Dimensions: [{ Name: 'PipeName', Value: { Ref: pipeId } }],
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        AlarmActions: Match.anyValue(),
+      });
+    }
+  });
+
   it('gives each pipe a role that may read the stream and send to its queue, and nothing else', () => {
     const roles = s.dataTemplate.findResources('AWS::IAM::Role', {
       Properties: {
@@ -1187,8 +1200,8 @@ describe('the alarm topic', () => {
       ),
     ];
     // Per function errors and throttles, the API's 5xx and latency, per queue dead letters and age,
-    // and the callbacks' dead letters and failed attempts.
-    expect(alarms).toHaveLength(FUNCTIONS.length * 2 + 2 + QUEUES.length * 2 + 2);
+    // the callbacks' dead letters and failed attempts, and per stream pipe its failures.
+    expect(alarms).toHaveLength(FUNCTIONS.length * 2 + 2 + QUEUES.length * 2 + 2 + STREAM_FORWARDS.length);
     for (const [alarm, topic] of alarms) expect(alarm.Properties.AlarmActions).toEqual([topic]);
   });
 });
