@@ -43,6 +43,7 @@ import {
   type IdentityResult,
   identityVerification,
 } from '#domain/identity';
+import { seededRandom } from '../test/support/seeded-random.ts';
 import { fixed, median, percent, table } from './report.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -113,16 +114,7 @@ export function wilsonUpper(k: number, n: number): number {
 }
 
 /** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
-export function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const seeded = seededRandom;
 
 /** `count` items of `items` drawn without replacement, in a seeded order; all of them when fewer. */
 export function sample<T>(items: readonly T[], count: number, random: () => number): T[] {

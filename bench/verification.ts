@@ -31,6 +31,7 @@ import type { Clock } from '#use-cases/ports';
 import {
   type CaptureOptions,
   type LicenceFields,
+  licenceTruth,
   renderDrivingLicence,
   renderIdCard,
   renderPassport,
@@ -730,16 +731,6 @@ export interface PrintedReport {
   coldStartCpuMs: number;
   missed: string[];
 }
-
-const licenceTruth = (fields: LicenceFields): Record<(typeof CONFIRMED_FIELDS)[number], string> => ({
-  country: fields.country,
-  lastName: fields.lastName,
-  firstName: fields.firstName,
-  birthDate: fields.birthDate,
-  issueDate: fields.issueDate,
-  expirationDate: fields.expirationDate,
-  documentNumber: fields.licenceNumber,
-});
 
 function cpuOf<T>(work: () => Promise<T>): Promise<{ result: T; cpu: number }> {
   const start = process.cpuUsage();

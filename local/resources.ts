@@ -80,14 +80,13 @@ export async function ensureTable(
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
   }
-  // A table kept from an earlier version gets the stream the outbox reads (shared/streams.ts).
-  const described = await client.send(new DescribeTableCommand({ TableName: tableName }));
-  if (!described.Table?.StreamSpecification?.StreamEnabled) {
+  // A table kept from an earlier version (a data dir in .local) gets the stream the outbox reads
+  // (shared/streams.ts) and the indexes it lacks.
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  if (!Table?.StreamSpecification?.StreamEnabled) {
     await client.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: STREAM }));
   }
-  // A table kept from an earlier version (a data dir in .local) gets the indexes it lacks.
   for (const index of INDEXES) {
-    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
     if (Table?.GlobalSecondaryIndexes?.some((existing) => existing.IndexName === index.definition.IndexName))
       continue;
     await client.send(

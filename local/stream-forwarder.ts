@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DescribeStreamCommand,
@@ -153,6 +154,9 @@ export async function startStreamForwarder(options: StreamForwarderOptions): Pro
     return records.length >= PAGE;
   }
 
+  /** A pause that a stop cuts short. */
+  const sleep = (ms: number) => delay(ms, undefined, { signal: abort.signal }).catch(() => undefined);
+
   const loop = async () => {
     let describedAt = 0;
     while (!abort.signal.aborted) {
@@ -169,11 +173,11 @@ export async function startStreamForwarder(options: StreamForwarderOptions): Pro
         for (const [shardId, iterator] of [...iterators]) {
           if (await readShard(shardId, iterator)) busy = true;
         }
-        if (!busy) await sleep(idleMs, abort.signal);
+        if (!busy) await sleep(idleMs);
       } catch (error) {
         if (abort.signal.aborted) return;
         options.onError?.(error);
-        await sleep(1000, abort.signal);
+        await sleep(1000);
       }
     }
   };
@@ -213,16 +217,3 @@ function readCheckpoint(file: string): Checkpoint | undefined {
     return undefined;
   }
 }
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      { once: true },
-    );
-  });

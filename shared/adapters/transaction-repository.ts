@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dueAt, IMAGE_SWEEP_AFTER_MS, minuteBucket, verificationOverdueAt } from '#domain/drop-off';
-import { type CaptureSide, documentSides, scanSource } from '#domain/journey';
+import { type CaptureSide, submissionSource } from '#domain/journey';
 import { choiceKey, type SubmitRule } from '#domain/submit-rule';
 import { recordExpiresAt, type Transaction } from '#domain/transaction';
 import type { Clock, Submission, TransactionRepository } from '#use-cases/ports';
@@ -31,6 +31,49 @@ export function dynamoTransactionRepository(
   /** TTL deletion lags expiry by up to days: a record past its time is gone for every reader, as a deleted one. */
   const live = (item: Record<string, unknown>): Transaction | undefined =>
     isExpired(item, clock) || item.deletedAt !== undefined ? undefined : toTransaction(item);
+
+  /**
+   * STARTED → SUBMITTED under `condition` (its clauses ANDed; `:started` is given), the submission's
+   * update whichever condition guards it. The scan source is not stored: it follows from `embedded`
+   * and the captures' sources (`toTransaction`), which the write does not read.
+   */
+  const submitWhere = (
+    reference: string,
+    submission: Submission,
+    condition: readonly string[],
+    values: Record<string, unknown>,
+  ) =>
+    conditional(() =>
+      db.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: transactionKey(reference),
+          // The rule has served (and would weigh on every later write); a resend mark from an
+          // earlier submission would hide this one from the stream's filter (shared/streams.ts).
+          UpdateExpression:
+            'SET #state = :submitted, #document = :document, embedded = :embedded, submittedAt = :at, lastActivityAt = :at, #due = :due' +
+            (submission.clientIp ? ', clientIp = :ip' : '') +
+            ' REMOVE submitAllow, submitDeny, submitFace, submitBy, verifyQueuedAt, verifyResends',
+          ConditionExpression: condition.join(' AND '),
+          ExpressionAttributeNames: {
+            '#state': 'state',
+            '#document': 'document',
+            '#due': DUE_INDEX.partition,
+          },
+          ExpressionAttributeValues: {
+            // Due again if no verdict comes in time (a lost verify message): `verificationOverdueAt`.
+            ':due': dueKey(verificationOverdueAt({ state: 'SUBMITTED', submittedAt: submission.at }) ?? 0),
+            ':submitted': 'SUBMITTED',
+            ':started': 'STARTED',
+            ':document': submission.document,
+            ':embedded': submission.embedded,
+            ':at': submission.at,
+            ...(submission.clientIp ? { ':ip': submission.clientIp } : {}),
+            ...values,
+          },
+        }),
+      ),
+    );
 
   return {
     async create(transaction) {
@@ -159,23 +202,10 @@ export function dynamoTransactionRepository(
     },
 
     async submit(reference, submission) {
-      const write = submissionWrite(submission);
-      return conditional(() =>
-        db.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: transactionKey(reference),
-            UpdateExpression: write.update,
-            ConditionExpression: '#state = :started',
-            ExpressionAttributeNames: write.names,
-            ExpressionAttributeValues: { ...write.values, ':started': 'STARTED' },
-          }),
-        ),
-      );
+      return submitWhere(reference, submission, ['#state = :started'], {});
     },
 
     async submitChecked(reference, check, submission) {
-      const write = submissionWrite(submission);
       // Every clause is one of submitJourney's checks, on the attributes `markStarted` stored for
       // them (storedRule), and no more: DynamoDB Local's cost grows with the expression, by a
       // seventh of its throughput for the first version of this one. The token's digest is compared
@@ -191,24 +221,11 @@ export function dynamoTransactionRepository(
         `(attribute_not_exists(submitFace) OR attribute_exists(${CAPTURE_ATTRIBUTES.face}))`,
         '(contains(submitAllow, :choice) OR (attribute_exists(submitDeny) AND NOT contains(submitDeny, :choice)))',
       ];
-      return conditional(() =>
-        db.send(
-          new UpdateCommand({
-            TableName: tableName,
-            Key: transactionKey(reference),
-            UpdateExpression: write.update,
-            ConditionExpression: condition.join(' AND '),
-            ExpressionAttributeNames: write.names,
-            ExpressionAttributeValues: {
-              ...write.values,
-              ':started': 'STARTED',
-              ':tokenHash': check.tokenHash,
-              ':now': check.now,
-              ':choice': choiceKey(submission.document.country, submission.document.idType),
-            },
-          }),
-        ),
-      );
+      return submitWhere(reference, submission, condition, {
+        ':tokenHash': check.tokenHash,
+        ':now': check.now,
+        ':choice': choiceKey(submission.document.country, submission.document.idType),
+      });
     },
 
     async markVerifyResent(reference, at, nextDue) {
@@ -336,31 +353,6 @@ function storedRule(rule: SubmitRule, keepUntil: number | undefined): Record<str
   };
 }
 
-/**
- * A submission's update, whichever condition guards it. The scan source is not stored: it follows
- * from `embedded` and the captures' sources (`toTransaction`), which the write does not read.
- */
-function submissionWrite(submission: Submission) {
-  return {
-    // The rule has served (and would weigh on every later write); a resend mark from an earlier
-    // submission would hide this one from the stream's filter (shared/streams.ts).
-    update:
-      'SET #state = :submitted, #document = :document, embedded = :embedded, submittedAt = :at, lastActivityAt = :at, #due = :due' +
-      (submission.clientIp ? ', clientIp = :ip' : '') +
-      ' REMOVE submitAllow, submitDeny, submitFace, submitBy, verifyQueuedAt, verifyResends',
-    names: { '#state': 'state', '#document': 'document', '#due': DUE_INDEX.partition },
-    values: {
-      // Due again if no verdict comes in time (a lost verify message): `verificationOverdueAt`.
-      ':due': dueKey(verificationOverdueAt({ state: 'SUBMITTED', submittedAt: submission.at }) ?? 0),
-      ':submitted': 'SUBMITTED',
-      ':document': submission.document,
-      ':embedded': submission.embedded,
-      ':at': submission.at,
-      ...(submission.clientIp ? { ':ip': submission.clientIp } : {}),
-    } as Record<string, unknown>,
-  };
-}
-
 /** Runs a conditional write: true when it applied, false when its condition failed. */
 async function conditional(write: () => Promise<unknown>): Promise<boolean> {
   try {
@@ -417,10 +409,7 @@ function toTransaction(item: Record<string, unknown>): Transaction {
   const source =
     transaction.source ??
     (typeof embedded === 'boolean' && transaction.document
-      ? scanSource(
-          embedded,
-          documentSides(transaction.document.idType).flatMap((side) => captures[side]?.source ?? []),
-        )
+      ? submissionSource(embedded, transaction.document.idType, captures)
       : undefined);
   return {
     ...transaction,

@@ -62,6 +62,21 @@ export function scanSource(embedded: boolean, sources: readonly CaptureSource[])
   return base;
 }
 
+/**
+ * The `idScanSource` of a submission: where the journey ran and how each of the document's images
+ * came (the selfie's way does not count).
+ */
+export function submissionSource(
+  embedded: boolean,
+  idType: IdType,
+  captures: Partial<Record<CaptureSide, { source: CaptureSource }>> | undefined,
+): ScanSource {
+  return scanSource(
+    embedded,
+    documentSides(idType).flatMap((side) => captures?.[side]?.source ?? []),
+  );
+}
+
 /** A document the journey offers: a country and the types accepted for it. */
 export interface AcceptedDocument {
   country: string;

@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import { documentClient } from '#adapters/dynamodb';
+import type { VerificationOutcome } from '#domain/callback';
+import { sha256 } from '#domain/secrets';
+import { DEFAULT_SETTINGS, resolveOptions } from '#domain/settings';
+import type { Capture, Transaction } from '#domain/transaction';
 import { ensureTable, LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/resources.ts';
 
 /**
@@ -35,3 +39,49 @@ export function manualClock(start = new Date('2026-11-22T10:00:00.000Z')) {
     },
   };
 }
+
+// ---- stored transactions -----------------------------------------------------------------------
+
+export const MINUTE = 60_000;
+/** When the fixtures' transactions were created, the manual clock's start. */
+export const CREATED = Date.parse('2026-11-22T10:00:00.000Z');
+export const at = (ms: number) => new Date(ms).toISOString();
+
+/** A new transaction (INITIATED, ID only, a 30-minute token) as initiate stores it. */
+export function transaction(overrides: Partial<Transaction> = {}): Transaction {
+  return {
+    reference: randomUUID(),
+    customerId: 'c1',
+    state: 'INITIATED',
+    createdAt: at(CREATED),
+    customerInternalReference: 'transaction_1234',
+    userReference: 'user_1234',
+    options: resolveOptions(DEFAULT_SETTINGS, {
+      customerInternalReference: 'transaction_1234',
+      userReference: 'user_1234',
+      workflowId: 100,
+    }),
+    tokenHash: sha256(randomUUID()),
+    tokenExpiresAt: CREATED + 30 * MINUTE,
+    ...overrides,
+  };
+}
+
+/** An accepted camera image of `side`, under a key of its own. */
+export const capture = (reference: string, side: string, acceptedAt: number): Capture => ({
+  key: `tx/${reference}/${side}/${randomUUID()}`,
+  contentType: 'image/jpeg',
+  source: 'camera',
+  acceptedAt: at(acceptedAt),
+});
+
+export const APPROVED: VerificationOutcome = {
+  verificationStatus: 'APPROVED_VERIFIED',
+  idType: 'PASSPORT',
+  idCountry: 'AUT',
+  idNumber: 'P1234567',
+  idFirstName: 'ANNA',
+  idLastName: 'MUSTER',
+  idDob: '1990-01-01',
+  mrzCheck: 'OK',
+};

@@ -5,7 +5,7 @@ import { decide } from '#domain/decision';
 import { CONFIRMED_FIELDS, confirmPrinted } from '#domain/printed-fields';
 import {
   type CaptureOptions,
-  type LicenceFields,
+  licenceTruth,
   renderDrivingLicence,
   renderPassport,
 } from '../support/synthetic-documents.ts';
@@ -21,16 +21,6 @@ const TODAY = '2026-11-01';
 const reader = createTesseractPrintedReader();
 afterAll(() => reader.close());
 
-const truth = (fields: LicenceFields) => ({
-  country: fields.country,
-  lastName: fields.lastName,
-  firstName: fields.firstName,
-  birthDate: fields.birthDate,
-  issueDate: fields.issueDate,
-  expirationDate: fields.expirationDate,
-  documentNumber: fields.licenceNumber,
-});
-
 describe('tesseract printed-field reader', () => {
   it('reads a clean licence front, confirms it, and the verdict carries its fields', {
     timeout: 60_000,
@@ -40,7 +30,7 @@ describe('tesseract printed-field reader', () => {
     expect(reading?.layout).toBe('EU_DRIVING_LICENCE');
     expect(reading?.passes.length).toBeGreaterThanOrEqual(2);
     const confirmation = reading ? confirmPrinted(reading, TODAY) : undefined;
-    expect(confirmation).toEqual({ confirmed: true, fields: truth(licence.fields) });
+    expect(confirmation).toEqual({ confirmed: true, fields: licenceTruth(licence.fields) });
     const outcome = decide({
       chosen: { country: 'NLD', idType: 'DRIVING_LICENSE' },
       preset: {},
@@ -66,7 +56,7 @@ describe('tesseract printed-field reader', () => {
     const reading = await reader.read(licence.image);
     expect(reading ? confirmPrinted(reading, TODAY) : undefined).toEqual({
       confirmed: true,
-      fields: truth(licence.fields),
+      fields: licenceTruth(licence.fields),
     });
   });
 
@@ -107,7 +97,7 @@ describe('tesseract printed-field reader', () => {
         continue;
       }
       confirmed++;
-      const expected = truth(licence.fields);
+      const expected = licenceTruth(licence.fields);
       for (const field of CONFIRMED_FIELDS) {
         if (confirmation.fields[field] !== expected[field]) {
           wrong.push(`seed ${100 + index} ${field}: ${confirmation.fields[field]} ≠ ${expected[field]}`);

@@ -7,11 +7,9 @@ import { DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from '@aw
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
 import { dynamoTransactionRepository } from '#adapters/transaction-repository';
-import type { VerificationOutcome } from '#domain/callback';
 import { sha256 } from '#domain/secrets';
-import { DEFAULT_SETTINGS, resolveOptions } from '#domain/settings';
 import { submitRule } from '#domain/submit-rule';
-import type { Capture, Transaction } from '#domain/transaction';
+import type { Transaction } from '#domain/transaction';
 import { STREAM_FORWARDS, type StreamForward } from '#shared/streams';
 import { ensureQueue, LOCAL_CREDENTIALS, LOCAL_REGION } from '../../local/resources.ts';
 import {
@@ -19,7 +17,7 @@ import {
   type StreamForwarderOptions,
   startStreamForwarder,
 } from '../../local/stream-forwarder.ts';
-import { freshTable, manualClock } from './fixtures.ts';
+import { APPROVED, at, CREATED, capture, freshTable, MINUTE, manualClock, transaction } from './fixtures.ts';
 
 /**
  * The local stand-in for the stream's EventBridge Pipe, against DynamoDB Local's stream and fauxqs:
@@ -43,52 +41,11 @@ afterEach(async () => {
   for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true });
 });
 
-const MINUTE = 60_000;
-const CREATED = Date.parse('2026-11-22T10:00:00.000Z');
-const at = (ms: number) => new Date(ms).toISOString();
-
-const APPROVED: VerificationOutcome = {
-  verificationStatus: 'APPROVED_VERIFIED',
-  idType: 'PASSPORT',
-  idCountry: 'AUT',
-  idNumber: 'P1234567',
-  idFirstName: 'ANNA',
-  idLastName: 'MUSTER',
-  idDob: '1990-01-01',
-  mrzCheck: 'OK',
-};
-
 const SUBMISSION = {
   document: { country: 'AUT', idType: 'PASSPORT' as const },
   embedded: false,
   at: at(CREATED + 5 * MINUTE),
 };
-
-function transaction(overrides: Partial<Transaction> = {}): Transaction {
-  return {
-    reference: randomUUID(),
-    customerId: 'c1',
-    state: 'INITIATED',
-    createdAt: at(CREATED),
-    customerInternalReference: 'transaction_1234',
-    userReference: 'user_1234',
-    options: resolveOptions(DEFAULT_SETTINGS, {
-      customerInternalReference: 'transaction_1234',
-      userReference: 'user_1234',
-      workflowId: 100,
-    }),
-    tokenHash: sha256(randomUUID()),
-    tokenExpiresAt: CREATED + 30 * MINUTE,
-    ...overrides,
-  };
-}
-
-const capture = (reference: string, side: string, acceptedAt: number): Capture => ({
-  key: `tx/${reference}/${side}/${randomUUID()}`,
-  contentType: 'image/jpeg',
-  source: 'camera',
-  acceptedAt: at(acceptedAt),
-});
 
 /** A fresh table with its stream, a queue of its own, a checkpoint file, and the transactions' writes. */
 async function scene() {

@@ -4,20 +4,18 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { dynamoCallbackLog } from '#adapters/callback-log';
 import { dynamoJobCursors } from '#adapters/job-cursors';
 import { dynamoTransactionRepository } from '#adapters/transaction-repository';
-import type { VerificationOutcome } from '#domain/callback';
 import { DROP_OFF_AFTER_MS, minuteBucket } from '#domain/drop-off';
 import { rejectReasonOf } from '#domain/image-rules';
 import { InitiateRequest } from '#domain/initiate-request';
-import { sha256 } from '#domain/secrets';
-import { CustomerSettings, DEFAULT_SETTINGS, resolveOptions } from '#domain/settings';
+import { CustomerSettings } from '#domain/settings';
 import { submitRule } from '#domain/submit-rule';
-import type { Capture, Transaction } from '#domain/transaction';
+import type { Transaction } from '#domain/transaction';
 import { DROP_OFF_JOB, runDropOffs } from '#use-cases/drop-offs';
 import { initiate } from '#use-cases/initiate';
 import { openSession } from '#use-cases/open-session';
 import type { CallbackAttempt, WorkQueue } from '#use-cases/ports';
 import { InMemoryImageStore } from '../unit/in-memory-ports.ts';
-import { freshTable, manualClock } from './fixtures.ts';
+import { APPROVED, at, CREATED, capture, freshTable, MINUTE, manualClock, transaction } from './fixtures.ts';
 
 /**
  * What the verification slice stores, against DynamoDB Local: the transaction's journey and verdict
@@ -29,47 +27,6 @@ let table: Awaited<ReturnType<typeof freshTable>>;
 beforeAll(async () => {
   table = await freshTable();
 });
-
-const MINUTE = 60_000;
-const CREATED = Date.parse('2026-11-22T10:00:00.000Z');
-const at = (ms: number) => new Date(ms).toISOString();
-
-function transaction(overrides: Partial<Transaction> = {}): Transaction {
-  return {
-    reference: randomUUID(),
-    customerId: 'c1',
-    state: 'INITIATED',
-    createdAt: at(CREATED),
-    customerInternalReference: 'transaction_1234',
-    userReference: 'user_1234',
-    options: resolveOptions(DEFAULT_SETTINGS, {
-      customerInternalReference: 'transaction_1234',
-      userReference: 'user_1234',
-      workflowId: 100,
-    }),
-    tokenHash: sha256(randomUUID()),
-    tokenExpiresAt: CREATED + 30 * MINUTE,
-    ...overrides,
-  };
-}
-
-const capture = (reference: string, side: string, acceptedAt: number): Capture => ({
-  key: `tx/${reference}/${side}/${randomUUID()}`,
-  contentType: 'image/jpeg',
-  source: 'camera',
-  acceptedAt: at(acceptedAt),
-});
-
-const APPROVED: VerificationOutcome = {
-  verificationStatus: 'APPROVED_VERIFIED',
-  idType: 'PASSPORT',
-  idCountry: 'AUT',
-  idNumber: 'P1234567',
-  idFirstName: 'ANNA',
-  idLastName: 'MUSTER',
-  idDob: '1990-01-01',
-  mrzCheck: 'OK',
-};
 
 const rawItem = async (pk: string, sk: string) =>
   (await table.db.send(new GetCommand({ TableName: table.tableName, Key: { pk, sk }, ConsistentRead: true })))

@@ -1,5 +1,9 @@
 import sharp from 'sharp';
 import { type MrzLineFields, mrzLines } from '#domain/mrz';
+import type { CONFIRMED_FIELDS } from '#domain/printed-fields';
+import { seededRandom } from './seeded-random.ts';
+
+type ConfirmedField = (typeof CONFIRMED_FIELDS)[number];
 
 /**
  * Synthetic identity documents for tests and benchmarks: a TD3 passport data page and a TD1 ID card
@@ -46,17 +50,7 @@ const TEXT_FONT_FAMILY = "'DejaVu Sans', sans-serif";
 
 // ── Seeded data ─────────────────────────────────────────────────────────────────────────────────────
 
-/** mulberry32: small, fast and good enough to pick test data. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 const LAST_NAMES = [
   'ERIKSSON',
@@ -430,6 +424,17 @@ const addYears = (iso: string, years: number, days = 0) =>
     .slice(0, 10);
 
 /** The holder and licence data for `seed`: same seed, same data. Issued 2017–2025, valid 10 or 15 years. */
+/** What a reader should confirm of a licence: the printed fields the product confirms, as drawn. */
+export const licenceTruth = (fields: LicenceFields): Record<ConfirmedField, string> => ({
+  country: fields.country,
+  lastName: fields.lastName,
+  firstName: fields.firstName,
+  birthDate: fields.birthDate,
+  issueDate: fields.issueDate,
+  expirationDate: fields.expirationDate,
+  documentNumber: fields.licenceNumber,
+});
+
 export function randomLicenceFields(seed: number): LicenceFields {
   const random = seededRandom(seed ^ 0x11ce);
   const state = pick(random, LICENCE_STATES);

@@ -3,7 +3,7 @@ import type { Customer, StoredCredential, WebhookSecret } from '#domain/customer
 import { dueAt, minuteBucket } from '#domain/drop-off';
 import { Conflict, NotFound } from '#domain/errors';
 import type { ImageKind, UnusableReason, Usability } from '#domain/image-rules';
-import { type CaptureSide, documentSides, scanSource } from '#domain/journey';
+import { type CaptureSide, submissionSource } from '#domain/journey';
 import type { CustomerSettings } from '#domain/settings';
 import { ruleAllows, type SubmitRule } from '#domain/submit-rule';
 import { type Capture, recordExpiresAt, type Transaction, type TransactionState } from '#domain/transaction';
@@ -504,10 +504,7 @@ function submitted(transaction: Transaction, submission: Submission): Transactio
     ...transaction,
     state: 'SUBMITTED',
     document: { ...submission.document },
-    source: scanSource(
-      submission.embedded,
-      documentSides(submission.document.idType).flatMap((side) => transaction.captures?.[side]?.source ?? []),
-    ),
+    source: submissionSource(submission.embedded, submission.document.idType, transaction.captures),
     submittedAt: submission.at,
     lastActivityAt: submission.at,
     ...(submission.clientIp ? { clientIp: submission.clientIp } : {}),
